@@ -1,0 +1,22 @@
+"""User commands: one module per command, each with a `register(registry)` function."""
+
+from __future__ import annotations
+
+import importlib
+
+from commands.registry import Registry
+
+#: The command modules, in the order /help lists them. A new command adds its module name here.
+COMMAND_MODULES = (
+    "commands.help",
+    "commands.profile",
+    "commands.language",
+)
+
+
+def build_registry() -> Registry:
+    """A registry holding every command, form and button of the bot."""
+    registry = Registry()
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(registry)
+    return registry

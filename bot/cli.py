@@ -1,0 +1,273 @@
+"""The command line: run the bot, the local console, the demo data, migrations, exports and catalogues."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from bot.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    name="icc-bot",
+    help="ICC Bot: translated cluster channels, good practices, reminders and surveys for Intercultural Cities.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+practices_app = typer.Typer(help="The database of good practices.", no_args_is_help=True)
+locales_app = typer.Typer(help="The message catalogues in locales/.", no_args_is_help=True)
+members_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(practices_app, name="practices")
+app.add_typer(locales_app, name="locales")
+app.add_typer(members_app, name="members")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or one clear line on standard error and exit status 2."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"icc-bot: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def core_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.wiring import build_core
+
+    try:
+        return build_core(settings)
+    except Exception as exc:  # the database is unreachable or the schema cannot be upgraded
+        err.print(f"icc-bot: cannot open the database ({type(exc).__name__}: {exc})", markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context) -> None:
+    """With no command: start the platforms that are configured, or the local console when none is."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = settings_or_exit()
+    if settings.platforms:
+        configure_logging(settings)
+        _run_platforms(settings, web=True, worker=True)
+    else:
+        console(user=None, city=None, role=None, channel=None, locale=None)
+
+
+def _run_platforms(settings: Settings, *, web: bool, worker: bool) -> None:
+    from bot.wiring import run_platforms
+
+    core = core_or_exit(settings)
+    try:
+        asyncio.run(run_platforms(core, web=web, worker=worker))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def console(
+    user: Annotated[str | None, typer.Option("--as", help="Who you are (a name).")] = None,
+    city: Annotated[str | None, typer.Option(help="Your city.")] = None,
+    role: Annotated[str | None, typer.Option(help="member, coordinator or icc_team.")] = None,
+    channel: Annotated[str | None, typer.Option(help="The channel you speak in.")] = None,
+    locale: Annotated[str | None, typer.Option(help="Your language (en, fr, es, it, pt, de, uk).")] = None,
+) -> None:
+    """Chat with the bot in this terminal, on the local database (input may be piped)."""
+    from bot.wiring import run_console
+
+    settings = settings_or_exit()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    core = core_or_exit(settings)
+    code = asyncio.run(
+        run_console(core, user=user, city=city, role=role, channel=channel, locale=locale)
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def web() -> None:
+    """The web process: Slack HTTP events and OAuth, health check (Procfile `web`)."""
+    settings = settings_or_exit()
+    configure_logging(settings)
+    _run_platforms(settings, web=True, worker=False)
+
+
+@app.command()
+def worker() -> None:
+    """The worker process: Discord gateway, Slack Socket Mode, scheduler (Procfile `worker`)."""
+    settings = settings_or_exit()
+    configure_logging(settings)
+    _run_platforms(settings, web=False, worker=True)
+
+
+@app.command()
+def demo() -> None:
+    """Load a small realistic sample: ICC cities, clusters, people and practices."""
+    from bot.demo import load_demo
+
+    settings = settings_or_exit()
+    core = core_or_exit(settings)
+    counts = load_demo(core.services)
+    typer.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + " loaded.")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (the bot also does this at every start)."""
+    from bot import db
+
+    settings = settings_or_exit()
+    engine = db.make_engine(settings.effective_database_url)
+    db.upgrade(engine)
+    typer.echo("Database at revision " + ", ".join(sorted(db.current_revisions(engine))))
+
+
+@members_app.command("set-role")
+def members_set_role(
+    platform: Annotated[str, typer.Option(help="slack, discord or console")],
+    workspace: Annotated[str, typer.Option(help="Slack team id, Discord guild id, or 'local'")],
+    user: Annotated[str, typer.Option(help="The person's user id on that platform")],
+    role: Annotated[str, typer.Option(help="member, coordinator or icc_team")],
+    city: Annotated[str | None, typer.Option(help="Their city")] = None,
+) -> None:
+    """Give someone a role (how the first ICC team member is named)."""
+    from bot.errors import UserError
+    from bot.i18n import t
+    from bot.messages import Identity
+    from bot.models import Role
+
+    settings = settings_or_exit()
+    core = core_or_exit(settings)
+    if role not in {r.value for r in Role}:
+        err.print(f"icc-bot: role must be one of {', '.join(r.value for r in Role)}", markup=False)
+        raise typer.Exit(2)
+    identity = Identity(platform, workspace, user)
+    try:
+        core.services.members.set_role(identity, Role(role))
+        if city:
+            core.services.members.set_city(identity, city)
+    except UserError as exc:
+        err.print("icc-bot: " + t(settings.default_locale, exc.msgid, **exc.params), markup=False)
+        raise typer.Exit(1) from None
+    typer.echo(f"{identity} is now {role}.")
+
+
+@practices_app.command("export")
+def practices_export(
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, json or markdown")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
+    status: Annotated[str | None, typer.Option(help="Only practices in this status")] = None,
+) -> None:
+    """Export the practices as CSV, JSON or Markdown."""
+    from bot.practices_io import export_practices
+
+    if format not in ("csv", "json", "markdown"):
+        err.print("icc-bot: --format must be csv, json or markdown", markup=False)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    core = core_or_exit(settings)
+    if output is None:
+        count = export_practices(core.engine, format, sys.stdout, status=status)  # type: ignore[arg-type]
+    else:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            count = export_practices(core.engine, format, handle, status=status)  # type: ignore[arg-type]
+    err.print(f"{count} practices exported.", markup=False)
+
+
+@practices_app.command("import")
+def practices_import(file: Annotated[Path, typer.Argument(help="A CSV file with the export's columns")]) -> None:
+    """Import practices from a CSV file: all accepted rows are written together, or none."""
+    from bot.practices_io import import_practices
+
+    if not file.is_file():
+        err.print(f"icc-bot: no such file: {file}", markup=False)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    core = core_or_exit(settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err) as progress:
+        task = progress.add_task("Importing", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = import_practices(core.engine, file, progress=advance)
+    if report.rejected:
+        table = Table(title="Rejected rows")
+        table.add_column("row", justify="right")
+        table.add_column("reason")
+        for rejected in report.rejected:
+            table.add_row(str(rejected.row), rejected.reason)
+        err.print(table)
+    typer.echo(f"{report.imported} imported, {len(report.rejected)} rejected.")
+    if report.rejected and not report.imported:
+        raise typer.Exit(1)
+
+
+@locales_app.command("extract")
+def locales_extract() -> None:
+    """Extract every marked string from the code into locales/<domain>.pot."""
+    from bot import catalogues
+
+    for domain, count in catalogues.extract().items():
+        typer.echo(f"{domain}: {count} messages")
+
+
+@locales_app.command("update")
+def locales_update() -> None:
+    """Extract, then merge the new strings into every language's .po (new ones are left empty)."""
+    from bot import catalogues
+
+    for line in catalogues.update():
+        typer.echo(line)
+
+
+@locales_app.command("compile")
+def locales_compile() -> None:
+    """Compile the .po catalogues into .mo files (the bot itself reads the .po directly)."""
+    from bot import catalogues
+
+    typer.echo(f"{catalogues.compile_all()} catalogues compiled.")
+
+
+@locales_app.command("check")
+def locales_check() -> None:
+    """Report missing, fuzzy and placeholder-mismatched messages in any language."""
+    from bot import catalogues
+
+    problems = catalogues.check()
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("All catalogues are complete.")
+
+
+def _add_integration_commands() -> None:
+    from bot.wiring import integration_command_groups
+
+    for name, group in integration_command_groups():
+        app.add_typer(group, name=name)
+
+
+def main() -> None:
+    _add_integration_commands()
+    app()

@@ -1,0 +1,86 @@
+"""A small, realistic sample of the network: a dozen ICC cities, the thematic clusters, a few people."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.db import session_scope
+from bot.messages import Identity
+from bot.models import City, Cluster, ClusterKind, ClusterMembership, Role
+from bot.services import Services
+
+CITIES = [
+    # name, country, languages, time zone, profile
+    ("Lisbon", "PT", "pt", "Europe/Lisbon", "Capital of Portugal; municipal plan for migrant integration."),
+    ("Barcelona", "ES", "es,ca", "Europe/Madrid", "Pioneer of the anti-rumours strategy since 2010."),
+    ("Bilbao", "ES", "es,eu", "Europe/Madrid", "Basque city with an intercultural coexistence plan."),
+    ("Montréal", "CA", "fr,en", "America/Toronto", "Bureau d'intégration des nouveaux arrivants."),
+    ("Dudelange", "LU", "fr,de,lb", "Europe/Luxembourg", "Luxembourg's intercultural advisory council."),
+    ("Odesa", "UA", "uk", "Europe/Kyiv", "Port city with a long multicultural history."),
+    ("Reggio Emilia", "IT", "it", "Europe/Rome", "Intercultural centre Mondinsieme."),
+    ("Stuttgart", "DE", "de", "Europe/Berlin", "Stuttgart Pact for Integration."),
+    ("Limassol", "CY", "el,en", "Asia/Nicosia", "Coastal city welcoming many newcomers."),
+    ("Botkyrka", "SE", "sv", "Europe/Stockholm", "One of Sweden's most diverse municipalities."),
+    ("Paris", "FR", "fr", "Europe/Paris", "Paris joined the network's intercultural cities index."),
+    ("Dublin", "IE", "en,ga", "Europe/Dublin", "Dublin City Intercultural Language Service."),
+]
+
+CLUSTERS = [
+    ("anti-rumours", "Anti-rumours", ClusterKind.thematic, ["Barcelona", "Bilbao", "Lisbon", "Reggio Emilia"]),
+    ("intercultural-competence", "Intercultural competence", ClusterKind.thematic,
+     ["Stuttgart", "Dudelange", "Montréal", "Dublin"]),
+    ("intercultural-communication", "Intercultural communication", ClusterKind.thematic,
+     ["Lisbon", "Paris", "Odesa", "Limassol"]),
+    ("business-and-diversity", "Business and diversity", ClusterKind.thematic, ["Stuttgart", "Botkyrka", "Dublin"]),
+    ("undocumented-migrants", "Undocumented migrants", ClusterKind.thematic, ["Barcelona", "Paris", "Botkyrka"]),
+    ("iberian-network", "Iberian network (RECI and Portuguese network)", ClusterKind.regional,
+     ["Barcelona", "Bilbao", "Lisbon"]),
+]
+
+PEOPLE = [
+    # console user id, city, role, language
+    ("ana", "Lisbon", Role.coordinator, "pt"),
+    ("joan", "Barcelona", Role.coordinator, "es"),
+    ("mireille", "Montréal", Role.coordinator, "fr"),
+    ("olena", "Odesa", Role.coordinator, "uk"),
+    ("giulia", "Reggio Emilia", Role.member, "it"),
+    ("katrin", "Stuttgart", Role.coordinator, "de"),
+    ("ivana", None, Role.icc_team, "en"),
+]
+
+
+def load_demo(services: Services) -> dict[str, int]:
+    """Insert the sample (idempotent: what is already there is kept). Returns counts by kind."""
+    counts = {"cities": 0, "clusters": 0, "people": 0}
+    with session_scope(services.engine) as session:
+        known = {city.name for city in session.exec(select(City))}
+        for name, country, languages, zone, profile in CITIES:
+            if name not in known:
+                session.add(City(name=name, country=country, languages=languages, time_zone=zone, profile=profile))
+                counts["cities"] += 1
+        session.flush()
+        cities = {city.name: city for city in session.exec(select(City))}
+        known_clusters = {cluster.slug for cluster in session.exec(select(Cluster))}
+        for slug, name, kind, members in CLUSTERS:
+            if slug in known_clusters:
+                continue
+            cluster = Cluster(slug=slug, name=name, kind=kind)
+            session.add(cluster)
+            session.flush()
+            for city_name in members:
+                session.add(ClusterMembership(cluster_id=cluster.id, city_id=cities[city_name].id))
+            counts["clusters"] += 1
+    for user, city, role, language in PEOPLE:
+        identity = Identity("console", "local", user)
+        existed = services.members.find(identity) is not None
+        services.members.get_or_create(identity, display_name=user.capitalize(), platform_locale=language)
+        services.members.set_role(identity, role)
+        if city:
+            services.members.set_city(identity, city)
+        counts["people"] += 0 if existed else 1
+    extra = getattr(services, "practices", None)
+    if extra is not None:
+        from bot.demo_practices import load_demo_practices
+
+        counts["practices"] = load_demo_practices(services)
+    return counts

@@ -1,0 +1,206 @@
+"""The dispatcher: turns a platform-neutral event into a handler call and a neutral response.
+
+Every adapter calls `Dispatcher.handle`; this is where people are recognised, their language chosen,
+their role checked, and every error turned into a localised reply, so that no input can crash the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.errors import UserError
+from bot.forms import validate_form
+from bot.i18n import negotiate, t
+from bot.messages import (
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessage,
+    FormSubmitted,
+    Identity,
+    MessagePosted,
+    Response,
+)
+from bot.models import Member
+from bot.ports import Capabilities, Chat
+from bot.services import Services
+from commands.context import ROLE_MESSAGES, Context, has_role
+from commands.registry import Args, ArgsError, Command, Registry, check_values, parse_text
+
+log = logging.getLogger(__name__)
+
+MessageListener = Callable[[MessagePosted, Services], Awaitable[None]]
+
+
+class Dispatcher:
+    """Routes events to the registry's handlers and sends direct messages through the right platform."""
+
+    def __init__(self, services: Services, registry: Registry) -> None:
+        self.services = services
+        self.registry = registry
+        self.chats: dict[str, Chat] = {}
+        self.message_listeners: list[MessageListener] = []
+        self._background: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------ set-up
+
+    def attach_chat(self, chat: Chat) -> None:
+        """Make `chat` the way to reach people on its platform (for direct messages and jobs)."""
+        self.chats[chat.platform] = chat
+
+    def on_message(self, listener: MessageListener) -> None:
+        self.message_listeners.append(listener)
+
+    # ------------------------------------------------------------ who and which language
+
+    def locale_for(self, member: Member, platform_locale: str | None = None) -> str:
+        """The person's chosen language, else their platform's, else the network default."""
+        return negotiate(
+            member.preferred_language,
+            platform_locale,
+            member.locale,
+            default=self.services.settings.default_locale,
+        )
+
+    def context(
+        self,
+        actor: Identity,
+        channel: Identity,
+        capabilities: Capabilities,
+        *,
+        platform_locale: str | None = None,
+        display_name: str = "",
+    ) -> Context:
+        member = self.services.members.get_or_create(
+            actor, display_name=display_name, platform_locale=platform_locale
+        )
+        return Context(
+            actor=actor,
+            channel=channel,
+            member=member,
+            locale=self.locale_for(member, platform_locale),
+            services=self.services,
+            capabilities=capabilities,
+        )
+
+    # ------------------------------------------------------------ events
+
+    async def handle(
+        self,
+        event: CommandInvoked | FormSubmitted | ButtonPressed,
+        capabilities: Capabilities,
+        *,
+        args: Args | None = None,
+    ) -> Response:
+        """Answer one event. Never raises: errors become localised replies (and a log line when unexpected).
+
+        Args:
+            event: what happened.
+            capabilities: what the platform the event came from can show.
+            args: already-typed options (Discord); otherwise a command's text is parsed.
+        """
+        locale = self.services.settings.default_locale
+        try:
+            ctx = self.context(
+                event.actor,
+                event.channel,
+                capabilities,
+                platform_locale=event.platform_locale,
+                display_name=getattr(event, "display_name", ""),
+            )
+            locale = ctx.locale
+            if isinstance(event, CommandInvoked):
+                response = await self._command(ctx, event, args)
+            elif isinstance(event, FormSubmitted):
+                response = await self._form(ctx, event)
+            else:
+                response = await self._button(ctx, event)
+        except UserError as exc:
+            text = t(locale, exc.msgid, **exc.params)
+            response = Response.text(text)
+            if exc.field and isinstance(event, FormSubmitted):
+                # Shown beside the field on the form, not as a separate message.
+                response = Response(errors={exc.field: text})
+        except Exception:
+            log.exception("failed to handle %s from %s", type(event).__name__, event.actor)
+            response = Response.text(
+                t(locale, "Sorry, something went wrong on our side. Nothing was changed; please try again.")
+            )
+        if response.direct_messages:
+            self._spawn(self.send_direct_messages(response.direct_messages))
+            response.direct_messages = []
+        return response
+
+    async def _command(self, ctx: Context, event: CommandInvoked, args: Args | None) -> Response:
+        command = self.registry.commands.get(event.name.lstrip("/").lower())
+        if command is None:
+            return Response.text(ctx.t("Unknown command /{name}. Type /help to see what I can do.",
+                                       name=event.name.lstrip("/")[:40]))
+        try:
+            parsed = check_values(command, args) if args is not None else parse_text(command, event.text)
+        except ArgsError as exc:
+            return Response.text(ctx.t(exc.msgid, **exc.params) + "\n" + usage(ctx, command))
+        needed = command.role_needed(parsed.sub)
+        if not has_role(ctx.member, needed):
+            return Response.text(ctx.t(ROLE_MESSAGES[needed]))
+        return await command.handler(ctx, parsed)
+
+    async def _form(self, ctx: Context, event: FormSubmitted) -> Response:
+        spec = self.registry.forms.get(event.form_id)
+        if spec is None:
+            return Response.text(ctx.t("This form has expired or was never opened. Please start again."))
+        if not has_role(ctx.member, spec.min_role):
+            return Response.text(ctx.t(ROLE_MESSAGES[spec.min_role]))
+        form = spec.build(ctx, event.state)
+        clean, errors = validate_form(form, event.values, ctx.locale)
+        if errors:
+            return Response(errors=errors)
+        return await spec.submit(ctx, clean, event.state)
+
+    async def _button(self, ctx: Context, event: ButtonPressed) -> Response:
+        handler = self.registry.action(event.action_id)
+        if handler is None:
+            return Response.text(ctx.t("This button is no longer in use."))
+        return await handler(ctx, event.value)
+
+    async def message_posted(self, event: MessagePosted) -> None:
+        """Give a channel message to every listener (translation…); one failing listener spares the others."""
+        for listener in self.message_listeners:
+            try:
+                await listener(event, self.services)
+            except Exception:
+                log.exception("message listener %s failed on %s", getattr(listener, "__name__", listener),
+                              event.channel)
+
+    # ------------------------------------------------------------ delivery
+
+    async def send_direct_messages(self, messages: list[DirectMessage]) -> None:
+        for message in messages:
+            chat = self.chats.get(message.to.platform)
+            if chat is None:
+                log.warning("no %s connection to tell %s", message.to.platform, message.to)
+                continue
+            try:
+                await chat.direct_message(message.to, message.reply)
+            except Exception:
+                log.exception("could not send a direct message to %s", message.to)
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for background deliveries (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+
+def usage(ctx: Context, command: Command) -> str:
+    """A one-line reminder of how to call `command`, in the person's language."""
+    if command.subcommands:
+        subs = " | ".join(sub.name for sub in command.subcommands)
+        return ctx.t("Usage: /{name} {subcommands}", name=command.name, subcommands=subs)
+    words = " ".join(f"[{o.name}]" if not o.required else f"<{o.name}>" for o in command.options)
+    return ctx.t("Usage: /{name} {subcommands}", name=command.name, subcommands=words).rstrip()

@@ -1,0 +1,100 @@
+"""Cities, the people who speak for them, and the clusters they work in."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from bot.models._time import utcnow
+
+
+class Role(enum.StrEnum):
+    """What a person may do: members chat, coordinators speak for their city, the ICC team runs the network."""
+
+    member = "member"
+    coordinator = "coordinator"
+    icc_team = "icc_team"
+
+
+class ClusterKind(enum.StrEnum):
+    thematic = "thematic"
+    regional = "regional"
+
+
+class CityBase(SQLModel):
+    name: str = Field(max_length=120, index=True, unique=True)
+    country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code")
+    languages: str = Field(default="en", max_length=120, description="comma-separated language codes")
+    time_zone: str = Field(default="Europe/Paris", max_length=64)
+    profile: str = Field(default="", max_length=4000)
+
+
+class City(CityBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+
+class MemberBase(SQLModel):
+    platform: str = Field(max_length=16, description="slack, discord or console")
+    workspace_id: str = Field(max_length=64, description="Slack team, Discord guild, or 'local'")
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=120)
+    city_id: int | None = Field(default=None, foreign_key="city.id", index=True)
+    role: Role = Field(
+        default=Role.member,
+        sa_column=Column(SAEnum(Role, name="member_role", native_enum=False, length=16), nullable=False),
+    )
+    preferred_language: str | None = Field(default=None, max_length=8, description="chosen by the person")
+    locale: str | None = Field(default=None, max_length=16, description="as the platform reports it")
+
+
+class Member(MemberBase, table=True):
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "user_id", name="uq_member_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class Cluster(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=120)
+    kind: ClusterKind = Field(
+        default=ClusterKind.thematic,
+        sa_column=Column(SAEnum(ClusterKind, name="cluster_kind", native_enum=False, length=16), nullable=False),
+    )
+    description: str = Field(default="", max_length=2000)
+
+
+class ClusterMembership(SQLModel, table=True):
+    """A city taking part in a cluster."""
+
+    __table_args__ = (UniqueConstraint("cluster_id", "city_id", name="uq_cluster_city"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True, ondelete="CASCADE")
+    city_id: int = Field(foreign_key="city.id", index=True, ondelete="CASCADE")
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class ClusterChannel(SQLModel, table=True):
+    """A chat channel linked to a cluster, on any platform."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "channel_id", name="uq_cluster_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True, ondelete="CASCADE")
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=120)

@@ -1,0 +1,169 @@
+"""People and their cities: who someone is, their role, their language."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.db import session_scope
+from bot.errors import UserError
+from bot.messages import Identity
+from bot.models import City, Member, Role
+from bot.settings import SUPPORTED_LOCALES
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name ("Düdelingen" -> "dudelingen")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class MemberService:
+    """Looks people up by their platform identity and keeps their profile."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get_or_create(
+        self, identity: Identity, *, display_name: str = "", platform_locale: str | None = None
+    ) -> Member:
+        """The member behind `identity`, created on first contact; refreshes name and platform locale."""
+        with session_scope(self.engine) as session:
+            member = self._find(session, identity)
+            if member is None:
+                member = Member(
+                    platform=identity.platform,
+                    workspace_id=identity.workspace,
+                    user_id=identity.id,
+                    display_name=display_name[:120],
+                    locale=(platform_locale or None) and platform_locale[:16],
+                )
+                session.add(member)
+                try:
+                    session.flush()
+                except Exception:
+                    # Two events of a new person at once: the other one created the row.
+                    session.rollback()
+                    member = self._find(session, identity)
+                    if member is None:
+                        raise
+            else:
+                changed = False
+                if display_name and member.display_name != display_name[:120]:
+                    member.display_name = display_name[:120]
+                    changed = True
+                if platform_locale and member.locale != platform_locale[:16]:
+                    member.locale = platform_locale[:16]
+                    changed = True
+                if changed:
+                    session.add(member)
+            session.refresh(member)
+            return member
+
+    @staticmethod
+    def _find(session: Session, identity: Identity) -> Member | None:
+        return session.exec(
+            select(Member).where(
+                Member.platform == identity.platform,
+                Member.workspace_id == identity.workspace,
+                Member.user_id == identity.id,
+            )
+        ).first()
+
+    def find(self, identity: Identity) -> Member | None:
+        with session_scope(self.engine) as session:
+            return self._find(session, identity)
+
+    def get(self, member_id: int) -> Member | None:
+        with session_scope(self.engine) as session:
+            return session.get(Member, member_id)
+
+    def set_language(self, identity: Identity, language: str | None) -> Member:
+        """Choose the language the bot speaks to this person (None: follow the platform)."""
+        if language is not None and language not in SUPPORTED_LOCALES:
+            raise UserError(
+                "“{value}” is not a language the bot speaks. Choose one of: {choices}.",
+                value=language,
+                choices=", ".join(SUPPORTED_LOCALES),
+            )
+        member = self.get_or_create(identity)
+        with session_scope(self.engine) as session:
+            member = session.get(Member, member.id)
+            assert member is not None
+            member.preferred_language = language
+            session.add(member)
+            return member
+
+    def set_city(self, identity: Identity, city_name: str) -> Member:
+        city = CityDirectory(self.engine).resolve(city_name)
+        member = self.get_or_create(identity)
+        with session_scope(self.engine) as session:
+            member = session.get(Member, member.id)
+            assert member is not None
+            member.city_id = city.id
+            session.add(member)
+            return member
+
+    def set_role(self, identity: Identity, role: Role) -> Member:
+        member = self.get_or_create(identity)
+        with session_scope(self.engine) as session:
+            member = session.get(Member, member.id)
+            assert member is not None
+            member.role = role
+            session.add(member)
+            return member
+
+
+class CityDirectory:
+    """The member cities of the network."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def all(self) -> list[City]:
+        with session_scope(self.engine) as session:
+            return list(session.exec(select(City).order_by(City.name)))
+
+    def get(self, city_id: int) -> City | None:
+        with session_scope(self.engine) as session:
+            return session.get(City, city_id)
+
+    def find(self, name: str) -> City | None:
+        """The city called `name`, ignoring case and accents; None when there is none."""
+        wanted = fold(name)
+        if not wanted:
+            return None
+        with session_scope(self.engine) as session:
+            exact = session.exec(select(City).where(func.lower(City.name) == name.strip().lower())).first()
+            if exact is not None:
+                return exact
+            for city in session.exec(select(City)):
+                if fold(city.name) == wanted:
+                    return city
+        return None
+
+    def resolve(self, name: str) -> City:
+        """Like `find`, but a missing city is the person's error, with close names suggested."""
+        city = self.find(name)
+        if city is not None:
+            return city
+        wanted = fold(name)
+        suggestions = [c.name for c in self.all() if wanted and (wanted[:3] in fold(c.name))][:5]
+        if suggestions:
+            raise UserError(
+                "There is no ICC city called “{value}”. Did you mean: {choices}?",
+                field="city",
+                value=name.strip()[:80],
+                choices=", ".join(suggestions),
+            )
+        raise UserError("There is no ICC city called “{value}”.", field="city", value=name.strip()[:80])
+
+    def add(self, city: City) -> City:
+        with session_scope(self.engine) as session:
+            session.add(city)
+            session.flush()
+            session.refresh(city)
+            return city

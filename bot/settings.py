@@ -1,0 +1,143 @@
+"""Runtime settings, read once from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Languages the bot speaks (catalogues in `locales/`).
+SUPPORTED_LOCALES = ("en", "fr", "es", "it", "pt", "de", "uk")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment. Built once at start and passed down."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), validation_alias="ICC_DATA_DIR")
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    default_locale: str = Field(default="en", validation_alias="ICC_DEFAULT_LOCALE")
+    time_zone: str = Field(default="Europe/Paris", validation_alias="ICC_TIME_ZONE")
+    host: str = Field(default="127.0.0.1", validation_alias="HOST")
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="PORT")
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    deepl_auth_key: SecretStr | None = Field(default=None, validation_alias="DEEPL_AUTH_KEY")
+    deepl_server_url: str | None = Field(default=None, validation_alias="DEEPL_SERVER_URL")
+
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id",
+        "slack_client_secret", "discord_token", "deepl_auth_key", mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not a known IANA time zone (e.g. Europe/Lisbon)") from exc
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        if value.startswith("postgres://") or value.startswith("postgresql://"):
+            # Heroku-style URLs name no driver; we use psycopg 3.
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database to use: `DATABASE_URL`, or a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'icc-bot.sqlite3').as_posix()}"
+
+    @property
+    def slack_http_enabled(self) -> bool:
+        """One workspace by token, or many by OAuth, over HTTP events."""
+        return self.slack_signing_secret is not None and (
+            self.slack_bot_token is not None or self.slack_oauth_enabled
+        )
+
+    @property
+    def slack_oauth_enabled(self) -> bool:
+        return self.slack_client_id is not None and self.slack_client_secret is not None
+
+    @property
+    def slack_socket_mode_enabled(self) -> bool:
+        return self.slack_app_token is not None and self.slack_bot_token is not None
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
+
+    @property
+    def deepl_enabled(self) -> bool:
+        return self.deepl_auth_key is not None
+
+    @property
+    def platforms(self) -> list[str]:
+        """The chat platforms these settings switch on, in start order."""
+        found = []
+        if self.slack_http_enabled or self.slack_socket_mode_enabled:
+            found.append("slack")
+        if self.discord_enabled:
+            found.append("discord")
+        return found
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning a validation failure into one line naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first.get("loc") else "setting"
+        alias = Settings.model_fields.get(name)
+        env_name = alias.validation_alias if alias and isinstance(alias.validation_alias, str) else name
+        message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
+        raise SettingsError(f"Setting {env_name} {message}".strip()) from None

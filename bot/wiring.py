@@ -1,0 +1,96 @@
+"""The wiring: builds the core (database, services, commands) and starts the platforms the settings ask for.
+
+This is the one module of `bot/` allowed to import the integrations and the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot import db
+from bot.dispatch import Dispatcher
+from bot.ports import Clock, Translator
+from bot.services import Services
+from bot.settings import Settings
+from commands import build_registry
+from commands.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """Everything platform-neutral, ready for adapters to plug into."""
+
+    settings: Settings
+    engine: Engine
+    services: Services
+    registry: Registry
+    dispatcher: Dispatcher
+
+
+def build_core(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    translator: Translator | None = None,
+    migrate: bool = True,
+) -> Core:
+    """Connect to the database (upgrading it), build the services, the registry and the dispatcher."""
+    engine = engine or db.make_engine(settings.effective_database_url)
+    if migrate:
+        db.upgrade(engine)
+    services = Services.build(settings, engine, clock=clock)
+    services.translator = translator
+    registry = build_registry()
+    dispatcher = Dispatcher(services, registry)
+    return Core(settings=settings, engine=engine, services=services, registry=registry, dispatcher=dispatcher)
+
+
+async def run_console(core: Core, **options: object) -> int:
+    """The local console chat on this database (no platform account needed)."""
+    from integrations.console.adapter import ConsoleSession
+
+    session = ConsoleSession(core.dispatcher, **options)  # type: ignore[arg-type]
+    return await session.run()
+
+
+async def run_platforms(core: Core, *, web: bool = True, worker: bool = True) -> None:
+    """Start what the settings switch on, on one asyncio loop, until cancelled."""
+    tasks: list[asyncio.Task[object]] = []
+    if not core.settings.platforms:
+        raise RuntimeError("no platform is configured")
+    # Platform adapters register themselves here as they are built (Slack, Discord).
+    starters = platform_starters(core, web=web, worker=worker)
+    for name, starter in starters:
+        log.info("starting %s", name)
+        tasks.append(asyncio.create_task(starter(), name=name))
+    if not tasks:
+        raise RuntimeError("nothing to start for this process type")
+    await asyncio.gather(*tasks)
+
+
+def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str, object]]:
+    """(name, coroutine function) for every connection this process should hold."""
+    return []
+
+
+def integration_command_groups() -> list[tuple[str, object]]:
+    """The `python -m bot <platform> …` command groups that integrations provide (`integrations/*/cli.py`)."""
+    import importlib
+
+    groups = []
+    for name in ("slack", "discord", "deepl"):
+        try:
+            module = importlib.import_module(f"integrations.{name}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"integrations.{name}.cli":
+                raise
+            continue
+        groups.append((name, module.app))
+    return groups

@@ -1,0 +1,51 @@
+"""What a handler knows about the request: who, where, in which language, and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.i18n import N_, t, tn
+from bot.messages import Identity
+from bot.models import Member, Role
+from bot.ports import Capabilities
+from bot.services import Services
+
+_RANK = {Role.member: 0, Role.coordinator: 1, Role.icc_team: 2}
+
+
+def has_role(member: Member, needed: Role) -> bool:
+    """Whether `member` may do what `needed` allows (the ICC team may do what coordinators may)."""
+    return _RANK[Role(member.role)] >= _RANK[needed]
+
+
+@dataclass
+class Context:
+    actor: Identity
+    channel: Identity
+    member: Member
+    locale: str
+    services: Services
+    capabilities: Capabilities
+
+    @property
+    def platform(self) -> str:
+        return self.actor.platform
+
+    def t(self, msgid: str, **params: object) -> str:
+        return t(self.locale, msgid, **params)
+
+    def tn(self, singular: str, plural: str, n: int, **params: object) -> str:
+        return tn(self.locale, singular, plural, n, **params)
+
+    def require(self, role: Role) -> None:
+        """Stop here with a clear message unless the person has `role` (or a higher one)."""
+        if not has_role(self.member, role):
+            raise UserError(ROLE_MESSAGES[role])
+
+
+ROLE_MESSAGES = {
+    Role.member: N_("Only members of the network can do this."),
+    Role.coordinator: N_("Only city coordinators and the ICC team can do this."),
+    Role.icc_team: N_("Only the ICC team can do this."),
+}

@@ -1,0 +1,351 @@
+"""A terminal chat: you choose who you are and where you speak, then type commands and messages.
+
+Works the same with a person at the keyboard and with its input piped in (tests, scripts). Forms are asked
+field by field, each answer checked at once, because a terminal has no modals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.dispatch import Dispatcher
+from bot.forms import validate_field
+from bot.i18n import negotiate, t
+from bot.messages import (
+    Button,
+    ButtonPressed,
+    CommandInvoked,
+    FieldKind,
+    Form,
+    FormField,
+    FormSubmitted,
+    Identity,
+    MessagePosted,
+    Reply,
+    Response,
+)
+from bot.models import Role
+from bot.ports import Capabilities
+
+PLATFORM = "console"
+WORKSPACE = "local"
+
+CAPABILITIES = Capabilities(
+    modals=False,
+    ephemeral=False,
+    threads=False,
+    buttons=True,
+    post_as_other=False,
+    max_message_length=100_000,
+    create_channels=True,
+)
+
+
+class ConsoleChat:
+    """The console's side of the `Chat` port: everything is printed."""
+
+    platform = PLATFORM
+    capabilities = CAPABILITIES
+
+    def __init__(self, out: TextIO, locale: Callable[[], str]) -> None:
+        self.out = out
+        self._locale = locale
+        self._next_id = 0
+        self.buttons: list[Button] = []
+
+    def _id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
+
+    def write(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, reply: Reply, *, prefix: str = "") -> None:
+        """Print a reply with its sections, and number its buttons so they can be pressed with `#n`."""
+        if reply.text:
+            self.write(prefix + reply.text)
+        for section in reply.sections:
+            if section.title:
+                self.write(f"  ▸ {section.title}")
+            for line in section.text.splitlines():
+                self.write(f"    {line}")
+            self._show_buttons(list(section.buttons))
+        self._show_buttons(reply.buttons)
+
+    def _show_buttons(self, buttons: list[Button]) -> None:
+        if not buttons:
+            return
+        labels = []
+        for button in buttons:
+            self.buttons.append(button)
+            labels.append(f"[#{len(self.buttons)} {button.label}]")
+        self.write("    " + "  ".join(labels))
+
+    async def post(self, channel: Identity, reply: Reply) -> str:
+        self.show(reply, prefix=f"#{channel.id} · ")
+        return self._id()
+
+    async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
+        self.show(reply, prefix=f"#{channel.id} ↳ {thread_id} · ")
+        return self._id()
+
+    async def direct_message(self, user: Identity, reply: Reply) -> str:
+        self.show(reply, prefix=t(self._locale(), "(direct message to {person}) ", person=user.id))
+        return self._id()
+
+    async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
+        self.show(reply)
+
+    async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None) -> None:
+        raise NotImplementedError("the console asks forms field by field (no modals)")
+
+    async def create_channel(self, workspace: str, name: str) -> Identity:
+        return Identity(PLATFORM, workspace, name)
+
+
+class ConsoleSession:
+    """One person at the terminal, in one channel."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        user: str | None = None,
+        city: str | None = None,
+        role: str | None = None,
+        channel: str | None = None,
+        locale: str | None = None,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.user, self.city, self.role, self.channel_name = user, city, role, channel
+        self.platform_locale = locale
+        self.locale = negotiate(locale, default=dispatcher.services.settings.default_locale)
+        self.chat = ConsoleChat(self.stdout, lambda: self.locale)
+        dispatcher.attach_chat(self.chat)
+        self.interactive = self.stdin.isatty()
+        self._eof = False
+
+    # ------------------------------------------------------------ input
+
+    async def read(self, prompt: str = "") -> str | None:
+        """One line, or None at the end of input."""
+        if self.interactive:
+            try:
+                return await asyncio.to_thread(input, prompt)
+            except EOFError:
+                self._eof = True
+                return None
+        if prompt:
+            self.stdout.write(prompt)
+        line = await asyncio.to_thread(self.stdin.readline)
+        if not line:
+            self._eof = True
+            if prompt:
+                self.stdout.write("\n")
+            return None
+        line = line.rstrip("\r\n")
+        if prompt:
+            # Echo piped answers so a transcript reads like a conversation.
+            self.stdout.write(line + "\n")
+        return line
+
+    def say(self, msgid: str, **params: object) -> None:
+        self.chat.write(t(self.locale, msgid, **params))
+
+    # ------------------------------------------------------------ who am I
+
+    async def choose_identity(self) -> bool:
+        services = self.dispatcher.services
+        if self.user is None:
+            self.say("Welcome to ICC Bot. This is the local console: nothing leaves this computer.")
+            answer = await self.read(t(self.locale, "Your name: "))
+            if answer is None:
+                return False
+            self.user = answer.strip() or "me"
+        self.user = "".join(ch for ch in self.user if ch.isalnum() or ch in "._-")[:60] or "me"
+        identity = Identity(PLATFORM, WORKSPACE, self.user)
+        member = services.members.get_or_create(identity, display_name=self.user, platform_locale=self.platform_locale)
+        if self.city is None and member.city_id is None:
+            names = ", ".join(c.name for c in services.cities.all()[:20])
+            if names:
+                self.say("Cities: {cities}", cities=names)
+            answer = await self.read(t(self.locale, "Your city (Enter for none): "))
+            if answer is None:
+                return False
+            self.city = answer.strip()
+        while self.city:
+            city = services.cities.find(self.city)
+            if city is not None:
+                services.members.set_city(identity, city.name)
+                break
+            self.say("There is no ICC city called “{value}”.", value=self.city[:80])
+            answer = await self.read(t(self.locale, "Your city (Enter for none): "))
+            if answer is None:
+                return False
+            self.city = answer.strip()
+        roles = ", ".join(role.value for role in Role)
+        while self.role is None:
+            answer = await self.read(t(self.locale, "Your role ({roles}) [{default}]: ", roles=roles,
+                                       default=Role(member.role).value))
+            if answer is None:
+                return False
+            answer = answer.strip().lower() or Role(member.role).value
+            if answer in {role.value for role in Role}:
+                self.role = answer
+            else:
+                self.say("“{value}” is not one of: {choices}.", value=answer[:40], choices=roles)
+        if self.role.lower() not in {role.value for role in Role}:
+            self.say("“{value}” is not one of: {choices}.", value=self.role[:40], choices=roles)
+            return False
+        services.members.set_role(identity, Role(self.role.lower()))
+        if self.channel_name is None:
+            answer = await self.read(t(self.locale, "Channel [general]: "))
+            if answer is None:
+                return False
+            self.channel_name = answer.strip().lstrip("#") or "general"
+        self.channel_name = self.channel_name.lstrip("#") or "general"
+        self.identity = identity
+        self.channel = Identity(PLATFORM, WORKSPACE, self.channel_name)
+        self.locale = self.dispatcher.locale_for(services.members.get_or_create(identity), self.platform_locale)
+        self.say("You are {name} in #{channel}. Type /help to see the commands, /exit to leave.",
+                 name=self.user, channel=self.channel_name)
+        return True
+
+    # ------------------------------------------------------------ the loop
+
+    async def run(self) -> int:
+        if not await self.choose_identity():
+            return 1
+        while not self._eof:
+            line = await self.read("> " if self.interactive else "")
+            if line is None:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line in ("/exit", "/quit"):
+                break
+            await self.handle_line(line)
+        await self.dispatcher.drain()
+        return 0
+
+    async def handle_line(self, line: str) -> None:
+        if line.startswith("#") and line[1:].isdigit():
+            await self.press(int(line[1:]))
+        elif line.startswith("/"):
+            name, _, text = line[1:].partition(" ")
+            event = CommandInvoked(
+                actor=self.identity, channel=self.channel, name=name, text=text,
+                platform_locale=self.platform_locale, display_name=self.user or "",
+            )
+            await self.show(await self.dispatcher.handle(event, CAPABILITIES))
+        else:
+            await self.dispatcher.message_posted(
+                MessagePosted(author=self.identity, channel=self.channel, message_id=self.chat._id(),
+                              text=line, display_name=self.user or "")
+            )
+        self.refresh_locale()
+
+    def refresh_locale(self) -> None:
+        member = self.dispatcher.services.members.find(self.identity)
+        if member is not None:
+            self.locale = self.dispatcher.locale_for(member, self.platform_locale)
+
+    async def press(self, number: int) -> None:
+        if not 1 <= number <= len(self.chat.buttons):
+            self.say("There is no button #{number}.", number=number)
+            return
+        button = self.chat.buttons[number - 1]
+        event = ButtonPressed(actor=self.identity, channel=self.channel, action_id=button.action_id,
+                              value=button.value, platform_locale=self.platform_locale)
+        await self.show(await self.dispatcher.handle(event, CAPABILITIES))
+
+    async def show(self, response: Response) -> None:
+        for reply in response.replies:
+            self.chat.show(reply)
+        if response.errors and not response.form:
+            for name, error in response.errors.items():
+                self.chat.write(f"  ✗ {name}: {error}")
+        if response.form is not None:
+            await self.fill(response.form)
+
+    # ------------------------------------------------------------ forms, field by field
+
+    async def ask_field(self, form_field: FormField, initial: str) -> str | None:
+        """Ask one field until its answer is valid; None when the input ends (the form is dropped)."""
+        while True:
+            self.chat.write(self._field_prompt(form_field, initial))
+            if form_field.kind in (FieldKind.long_text, FieldKind.url_list):
+                answer = await self._read_block()
+            else:
+                answer = await self.read("  › ")
+            if answer is None:
+                return None
+            if not answer.strip() and initial:
+                answer = initial
+            value, error = validate_field(form_field, answer, self.locale)
+            if error is None:
+                return value
+            self.chat.write("  ✗ " + error)
+
+    def _field_prompt(self, form_field: FormField, initial: str) -> str:
+        parts = [form_field.label]
+        if not form_field.required:
+            parts.append(t(self.locale, "(optional)"))
+        if form_field.max_length:
+            parts.append(t(self.locale, "(at most {limit} characters)", limit=form_field.max_length))
+        if form_field.choices:
+            if form_field.kind is FieldKind.multi_choice:
+                parts.append(t(self.locale, "— one or more, separated by commas:"))
+            parts.append(", ".join(choice.value for choice in form_field.choices))
+        if initial:
+            parts.append(t(self.locale, "[Enter for {value}]", value=initial))
+        if form_field.kind in (FieldKind.long_text, FieldKind.url_list):
+            parts.append(t(self.locale, "(end with an empty line)"))
+        if form_field.hint:
+            parts.append("— " + form_field.hint)
+        return "  " + " ".join(parts)
+
+    async def _read_block(self) -> str | None:
+        lines: list[str] = []
+        while True:
+            line = await self.read("  › ")
+            if line is None:
+                return "\n".join(lines) if lines else None
+            if not line.strip():
+                return "\n".join(lines)
+            lines.append(line)
+
+    async def fill(self, form: Form) -> None:
+        self.chat.write(f"== {form.title} ==")
+        values: dict[str, str] = {}
+        todo = list(form.fields)
+        while True:
+            for form_field in todo:
+                answer = await self.ask_field(form_field, values.get(form_field.name) or form_field.initial)
+                if answer is None:
+                    self.say("Form cancelled: nothing was saved.")
+                    return
+                values[form_field.name] = answer
+            event = FormSubmitted(actor=self.identity, channel=self.channel, form_id=form.form_id,
+                                  values=values, state=form.state, platform_locale=self.platform_locale)
+            response = await self.dispatcher.handle(event, CAPABILITIES)
+            if not response.errors:
+                await self.show(response)
+                return
+            for error in response.errors.values():
+                self.chat.write("  ✗ " + error)
+            for reply in response.replies:
+                if reply.text not in response.errors.values():
+                    self.chat.show(reply)
+            todo = [f for f in form.fields if f.name in response.errors]
+            if not todo:
+                return
