@@ -20,6 +20,7 @@ from bot.messages import (
     FormSubmitted,
     Identity,
     MessagePosted,
+    ReactionAdded,
     Response,
 )
 from bot.models import Member
@@ -30,7 +31,10 @@ from commands.registry import Args, ArgsError, Command, Registry, check_values, 
 
 log = logging.getLogger(__name__)
 
-MessageListener = Callable[[MessagePosted, Services], Awaitable[None]]
+#: Called with every channel message and the chat of its platform (translation listens here).
+MessageListener = Callable[[MessagePosted, Chat], Awaitable[None]]
+#: Called with every reaction and the chat of its platform (translation on a flag emoji).
+ReactionListener = Callable[[ReactionAdded, Chat], Awaitable[None]]
 
 
 class Dispatcher:
@@ -41,6 +45,7 @@ class Dispatcher:
         self.registry = registry
         self.chats: dict[str, Chat] = {}
         self.message_listeners: list[MessageListener] = []
+        self.reaction_listeners: list[ReactionListener] = []
         self._background: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ set-up
@@ -51,6 +56,9 @@ class Dispatcher:
 
     def on_message(self, listener: MessageListener) -> None:
         self.message_listeners.append(listener)
+
+    def on_reaction(self, listener: ReactionListener) -> None:
+        self.reaction_listeners.append(listener)
 
     # ------------------------------------------------------------ who and which language
 
@@ -166,12 +174,22 @@ class Dispatcher:
 
     async def message_posted(self, event: MessagePosted) -> None:
         """Give a channel message to every listener (translation…); one failing listener spares the others."""
-        for listener in self.message_listeners:
+        await self._notify(self.message_listeners, event)
+
+    async def reaction_added(self, event: ReactionAdded) -> None:
+        await self._notify(self.reaction_listeners, event)
+
+    async def _notify(self, listeners: list, event: MessagePosted | ReactionAdded) -> None:  # type: ignore[type-arg]
+        chat = self.chats.get(event.channel.platform)
+        if chat is None:
+            log.warning("no %s connection for %s", event.channel.platform, type(event).__name__)
+            return
+        for listener in listeners:
             try:
-                await listener(event, self.services)
+                await listener(event, chat)
             except Exception:
-                log.exception("message listener %s failed on %s", getattr(listener, "__name__", listener),
-                              event.channel)
+                log.exception("%s listener %s failed in %s", type(event).__name__,
+                              getattr(listener, "__qualname__", listener), event.channel)
 
     # ------------------------------------------------------------ delivery
 

@@ -74,7 +74,18 @@ class ButtonPressed:
     platform_locale: str | None = None
 
 
-Event = CommandInvoked | MessagePosted | FormSubmitted | ButtonPressed
+@dataclass(frozen=True)
+class ReactionAdded:
+    """Someone reacted to a message with an emoji (`flag-fr`, `🇫🇷`…)."""
+
+    actor: Identity
+    channel: Identity
+    message_id: str
+    emoji: str
+    platform_locale: str | None = None
+
+
+Event = CommandInvoked | MessagePosted | FormSubmitted | ButtonPressed | ReactionAdded
 
 
 # ---------------------------------------------------------------- replies going out
