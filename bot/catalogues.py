@@ -16,7 +16,6 @@ from bot.i18n import DOMAINS, KEYWORDS, LOCALES_DIR, PLACEHOLDER, ROOT, domain_o
 from bot.settings import SUPPORTED_LOCALES
 
 SOURCE_FOLDERS = ("bot", "commands", "integrations", "schedules")
-_KEYWORDS = {name: (spec if isinstance(spec, tuple) else (spec,)) for name, spec in KEYWORDS.items()}
 
 
 def source_files() -> Iterator[tuple[str, Path]]:
@@ -35,7 +34,7 @@ def templates() -> dict[str, Catalog]:
         if domain is None:
             continue
         for lineno, message, comments, _context in extract_from_file(
-            "python", str(path), keywords=_KEYWORDS, comment_tags=("Translators:",)
+            "python", str(path), keywords=KEYWORDS, comment_tags=("Translators:",)  # type: ignore[arg-type]
         ):
             if isinstance(message, tuple | list) and len(message) == 1:
                 message = message[0]

@@ -50,13 +50,17 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "core": ("bot/*.py", "bot/**/*.py", "commands/*.py", "integrations/**/*.py", "schedules/*.py"),
 }
 
-#: Keywords the extractor looks for: name -> positions of the msgid (and plural) arguments.
-KEYWORDS: dict[str, int | tuple[int, ...]] = {
-    "t": (2,),
-    "tn": (2, 3),
-    "N_": (1,),
-    "UserError": (1,),
-    "ArgsError": (1,),
+#: Keywords the extractor looks for, as Babel specs: positions of the msgid (and plural) arguments.
+#: `t(locale, msgid)` and the context's `ctx.t(msgid)` share a name, so both positions are tried for every
+#: arity; the one that is not a string literal yields nothing.
+_ARITIES = range(1, 12)
+KEYWORDS: dict[str, object] = {
+    "t": {None: (2,), **{n: (1,) for n in _ARITIES}},
+    "tn": {None: (2, 3), **{n: (1, 2) for n in _ARITIES}},
+    "N_": None,
+    "UserError": None,
+    "ArgsError": None,
+    "_say": None,  # the console's own messages
 }
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?:[!:][^{}]*)?\}")

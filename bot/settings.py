@@ -19,7 +19,9 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """Everything the bot reads from its environment. Built once at start and passed down."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
 
     data_dir: Path = Field(default=Path("data"), validation_alias="ICC_DATA_DIR")
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
@@ -82,7 +84,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite", "postgresql")):
+        if value and not value.startswith(("sqlite", "postgres")):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         if value.startswith("postgres://") or value.startswith("postgresql://"):
             # Heroku-style URLs name no driver; we use psycopg 3.

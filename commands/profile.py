@@ -51,8 +51,8 @@ def register(registry: Registry) -> None:
     async def profile(ctx: Context, args: Args) -> Response:
         if args.sub == "city":
             member = ctx.services.members.set_city(ctx.actor, args.text("name"))
-            city = ctx.services.cities.get(member.city_id) if member.city_id else None
-            return Response.text(ctx.t("Your city is now {city}.", city=city.name if city else "?"))
+            city = ctx.services.cities.get(member.city_id or 0)
+            return Response.text(ctx.t("Your city is now {city}.", city=city.name if city else args.text("name")))
         return describe(ctx)
 
     async def role(ctx: Context, args: Args) -> Response:

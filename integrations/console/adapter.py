@@ -157,7 +157,7 @@ class ConsoleSession:
             self.stdout.write(line + "\n")
         return line
 
-    def say(self, msgid: str, **params: object) -> None:
+    def _say(self, msgid: str, **params: object) -> None:
         self.chat.write(t(self.locale, msgid, **params))
 
     # ------------------------------------------------------------ who am I
@@ -165,7 +165,7 @@ class ConsoleSession:
     async def choose_identity(self) -> bool:
         services = self.dispatcher.services
         if self.user is None:
-            self.say("Welcome to ICC Bot. This is the local console: nothing leaves this computer.")
+            self._say("Welcome to ICC Bot. This is the local console: nothing leaves this computer.")
             answer = await self.read(t(self.locale, "Your name: "))
             if answer is None:
                 return False
@@ -176,7 +176,7 @@ class ConsoleSession:
         if self.city is None and member.city_id is None:
             names = ", ".join(c.name for c in services.cities.all()[:20])
             if names:
-                self.say("Cities: {cities}", cities=names)
+                self._say("Cities: {cities}", cities=names)
             answer = await self.read(t(self.locale, "Your city (Enter for none): "))
             if answer is None:
                 return False
@@ -186,7 +186,7 @@ class ConsoleSession:
             if city is not None:
                 services.members.set_city(identity, city.name)
                 break
-            self.say("There is no ICC city called “{value}”.", value=self.city[:80])
+            self._say("There is no ICC city called “{value}”.", value=self.city[:80])
             answer = await self.read(t(self.locale, "Your city (Enter for none): "))
             if answer is None:
                 return False
@@ -201,9 +201,9 @@ class ConsoleSession:
             if answer in {role.value for role in Role}:
                 self.role = answer
             else:
-                self.say("“{value}” is not one of: {choices}.", value=answer[:40], choices=roles)
+                self._say("“{value}” is not one of: {choices}.", value=answer[:40], choices=roles)
         if self.role.lower() not in {role.value for role in Role}:
-            self.say("“{value}” is not one of: {choices}.", value=self.role[:40], choices=roles)
+            self._say("“{value}” is not one of: {choices}.", value=self.role[:40], choices=roles)
             return False
         services.members.set_role(identity, Role(self.role.lower()))
         if self.channel_name is None:
@@ -215,7 +215,7 @@ class ConsoleSession:
         self.identity = identity
         self.channel = Identity(PLATFORM, WORKSPACE, self.channel_name)
         self.locale = self.dispatcher.locale_for(services.members.get_or_create(identity), self.platform_locale)
-        self.say("You are {name} in #{channel}. Type /help to see the commands, /exit to leave.",
+        self._say("You are {name} in #{channel}. Type /help to see the commands, /exit to leave.",
                  name=self.user, channel=self.channel_name)
         return True
 
@@ -261,7 +261,7 @@ class ConsoleSession:
 
     async def press(self, number: int) -> None:
         if not 1 <= number <= len(self.chat.buttons):
-            self.say("There is no button #{number}.", number=number)
+            self._say("There is no button #{number}.", number=number)
             return
         button = self.chat.buttons[number - 1]
         event = ButtonPressed(actor=self.identity, channel=self.channel, action_id=button.action_id,
@@ -332,7 +332,7 @@ class ConsoleSession:
             for form_field in todo:
                 answer = await self.ask_field(form_field, values.get(form_field.name) or form_field.initial)
                 if answer is None:
-                    self.say("Form cancelled: nothing was saved.")
+                    self._say("Form cancelled: nothing was saved.")
                     return
                 values[form_field.name] = answer
             event = FormSubmitted(actor=self.identity, channel=self.channel, form_id=form.form_id,
