@@ -1,0 +1,685 @@
+"""Good practices: the rules for submitting, reviewing, translating and searching them.
+
+Every rule a person's input must pass lives here, once, and is used by `/share-practice` (form field by
+form field), by `PracticeService.submit`, and by the CSV import. A broken rule raises
+`UserError(msgid, field=…)` before anything is written. Every write keeps the search index
+(`bot.services.search`) in step in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import session_scope
+from bot.errors import UserError
+from bot.forms import normalise, split_choices
+from bot.i18n import N_
+from bot.messages import FieldKind
+from bot.models import City, Member, Role
+from bot.models.practices import (
+    THEMES,
+    Practice,
+    PracticeCreate,
+    PracticeReview,
+    PracticeStatus,
+    PracticeTheme,
+    PracticeTranslation,
+    ReviewAction,
+)
+from bot.ports import Clock, SystemClock
+from bot.services.members import CityDirectory, fold
+from bot.services.search import SearchIndex, query_terms
+from bot.settings import SUPPORTED_LOCALES
+
+TITLE_LIMIT = 200
+SUMMARY_LIMIT = 300
+TEXT_LIMIT = 20_000
+CONTACT_LIMIT = 200
+REASON_LIMIT = 1000
+LINK_LIMIT = 2000
+MAX_LINKS = 10
+MAX_PAGE_SIZE = 50
+
+#: English labels of the themes, translated where they are shown.
+THEME_LABELS: dict[str, str] = {
+    "anti-rumours": N_("Anti-rumours"),
+    "intercultural-competence": N_("Intercultural competence"),
+    "intercultural-communication": N_("Intercultural communication"),
+    "participation": N_("Participation"),
+    "education": N_("Education"),
+    "public-space": N_("Public space"),
+    "business-and-diversity": N_("Business and diversity"),
+    "refugees-and-migrants": N_("Refugees and migrants"),
+    "anti-discrimination": N_("Anti-discrimination"),
+    "language": N_("Language"),
+    "culture-and-heritage": N_("Culture and heritage"),
+    "community-policing": N_("Community policing"),
+    "housing": N_("Housing"),
+    "employment": N_("Employment"),
+    "health": N_("Health"),
+    "sport": N_("Sport"),
+    "women-and-gender": N_("Women and gender"),
+    "youth": N_("Youth"),
+}
+assert set(THEME_LABELS) == set(THEMES), "every theme needs a label"
+
+STATUS_LABELS: dict[PracticeStatus, str] = {
+    PracticeStatus.submitted: N_("waiting for review"),
+    PracticeStatus.approved: N_("approved"),
+    PracticeStatus.published: N_("published"),
+    PracticeStatus.rejected: N_("rejected"),
+}
+
+#: Languages DeepL translates from (so a practice written in them can be read in every other language).
+DEEPL_LANGUAGES = frozenset(
+    "ar bg cs da de el en es et fi fr he hu id it ja ko lt lv nb nl pl pt ro ru sk sl sv th tr uk vi zh".split()
+)
+#: Languages offered in the form besides the bot's own, the most common in ICC cities.
+OTHER_LANGUAGES = ("nl", "pl", "el", "sv", "nb", "da", "fi", "ro", "tr", "hu", "cs", "ar")
+
+
+# ---------------------------------------------------------------- rules for each field
+
+
+def _text(
+    value: str,
+    *,
+    kind: FieldKind,
+    name: str,
+    limit: int,
+    empty: str | None,
+    too_long: str,
+) -> str:
+    clean = normalise(value or "", kind)
+    if not clean and empty is not None:
+        raise UserError(empty, field=name)
+    if len(clean) > limit:
+        raise UserError(too_long, field=name, length=len(clean), limit=limit)
+    return clean
+
+
+def clean_title(value: str) -> str:
+    return _text(
+        value, kind=FieldKind.text, name="title", limit=TITLE_LIMIT,
+        empty=N_("The title cannot be empty."),
+        too_long=N_("The title is too long: {length} characters, at most {limit}."),
+    )
+
+
+def clean_summary(value: str) -> str:
+    return _text(
+        value, kind=FieldKind.long_text, name="summary", limit=SUMMARY_LIMIT,
+        empty=N_("The summary cannot be empty."),
+        too_long=N_("The summary is too long: {length} characters, at most {limit}."),
+    )
+
+
+def clean_description(value: str) -> str:
+    return _text(
+        value, kind=FieldKind.long_text, name="description", limit=TEXT_LIMIT,
+        empty=N_("The description cannot be empty."),
+        too_long=N_(
+            "The description is too long: {length} characters, at most {limit}. "
+            "Put the full text on a web page and add its link."
+        ),
+    )
+
+
+def clean_results(value: str) -> str:
+    return _text(
+        value, kind=FieldKind.long_text, name="results", limit=TEXT_LIMIT, empty=None,
+        too_long=N_("The results are too long: {length} characters, at most {limit}."),
+    )
+
+
+def clean_contact(value: str) -> str:
+    return _text(
+        value, kind=FieldKind.text, name="contact", limit=CONTACT_LIMIT, empty=None,
+        too_long=N_("The contact is too long: {length} characters, at most {limit}."),
+    )
+
+
+def clean_reason(value: str) -> str:
+    return _text(
+        value, kind=FieldKind.long_text, name="reason", limit=REASON_LIMIT,
+        empty=N_("Please give a reason: the author will read it."),
+        too_long=N_("The reason is too long: {length} characters, at most {limit}."),
+    )
+
+
+def clean_links(value: str | Sequence[str]) -> list[str]:
+    """Web links, one per line (or whitespace-separated); each must be an http(s) URL."""
+    raw = value if isinstance(value, str) else "\n".join(value)
+    links = list(dict.fromkeys(normalise(raw, FieldKind.url_list).split()))
+    if len(links) > MAX_LINKS:
+        raise UserError("Give at most {limit} links.", field="links", limit=MAX_LINKS)
+    for link in links:
+        if not _is_web_link(link):
+            raise UserError(
+                "“{value}” is not a web link: links start with http:// or https://.",
+                field="links",
+                value=link[:80],
+            )
+    return links
+
+
+def _is_web_link(link: str) -> bool:
+    if len(link) > LINK_LIMIT:
+        return False
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return False
+    return "." in host or host == "localhost"
+
+
+def clean_themes(value: str | Iterable[str]) -> list[str]:
+    """Theme slugs (or their English names), at least one, each from the ICC theme list."""
+    items = split_choices(value) if isinstance(value, str) else [str(item) for item in value]
+    themes: list[str] = []
+    for item in items:
+        slug = "-".join(normalise(item).lower().split())
+        if slug not in THEMES:
+            raise UserError(
+                "“{value}” is not an ICC theme. Choose from: {choices}.",
+                field="themes",
+                value=normalise(item)[:60],
+                choices=", ".join(THEMES),
+            )
+        if slug not in themes:
+            themes.append(slug)
+    if not themes:
+        raise UserError("Choose at least one theme.", field="themes")
+    return themes
+
+
+def clean_language(value: str) -> str:
+    """A language code the bot speaks or DeepL translates ("pt-BR" -> "pt")."""
+    code = normalise(value or "").replace("_", "-").lower().split("-")[0]
+    if not code:
+        raise UserError("Choose the language the practice is written in.", field="language")
+    if code not in SUPPORTED_LOCALES and code not in DEEPL_LANGUAGES:
+        raise UserError(
+            "“{value}” is not a language code we know (for example en, fr, uk).",
+            field="language",
+            value=normalise(value)[:20],
+        )
+    return code
+
+
+def clean_theme_filter(value: str | None) -> str | None:
+    if value is None or not normalise(value):
+        return None
+    return clean_themes(value)[0]
+
+
+def draft(
+    *,
+    title: str,
+    city_id: int,
+    summary: str,
+    description: str,
+    themes: str | Iterable[str],
+    language: str,
+    results: str = "",
+    contact: str = "",
+    links: str | Sequence[str] = "",
+) -> PracticeCreate:
+    """A practice checked field by field, ready for `PracticeService.submit` (raises `UserError`)."""
+    return PracticeCreate(
+        title=clean_title(title),
+        city_id=city_id,
+        summary=clean_summary(summary),
+        description=clean_description(description),
+        results=clean_results(results),
+        contact=clean_contact(contact),
+        links="\n".join(clean_links(links)),
+        language=clean_language(language),
+        themes=clean_themes(themes),
+    )
+
+
+def check_author_city(author: Member | None, city: City) -> None:
+    """A coordinator speaks for their own city only; the ICC team (and imports, author None) for any."""
+    if author is None or Role(author.role) is Role.icc_team:
+        return
+    if Role(author.role) is not Role.coordinator:
+        raise UserError("Only city coordinators and the ICC team can share practices.")
+    if author.city_id is None:
+        raise UserError("Set your city first with /profile city <name>, then share your practice.", field="city")
+    if author.city_id != city.id:
+        raise UserError(
+            "As a coordinator you can share practices of your own city only, not of {city}.",
+            field="city",
+            city=city.name,
+        )
+
+
+# ---------------------------------------------------------------- what the service answers
+
+
+@dataclass(frozen=True)
+class PracticeCard:
+    """A practice as a list shows it: in the reader's language when a translation exists."""
+
+    id: int
+    title: str
+    summary: str
+    city: str
+    themes: tuple[str, ...]
+    status: PracticeStatus
+    language: str
+    score: float = 0.0
+    translated: bool = False
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[PracticeCard]
+    offset: int
+    limit: int
+    has_more: bool
+    terms: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PracticeDetails:
+    practice: Practice
+    city: str
+    themes: tuple[str, ...]
+    translations: list[PracticeTranslation]
+    reviews: list[PracticeReview]
+    author: Member | None
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What the review changed, and whom to tell."""
+
+    practice: Practice
+    action: ReviewAction
+    reason: str
+    author: Member | None
+    city: str
+
+
+_NEXT_STATUS = {
+    ReviewAction.approve: PracticeStatus.approved,
+    ReviewAction.publish: PracticeStatus.published,
+    ReviewAction.reject: PracticeStatus.rejected,
+}
+_ALLOWED_FROM = {
+    ReviewAction.approve: (PracticeStatus.submitted,),
+    ReviewAction.publish: (PracticeStatus.approved,),
+    ReviewAction.reject: (PracticeStatus.submitted, PracticeStatus.approved),
+}
+
+
+def _refuse_review(practice: Practice, action: ReviewAction) -> UserError:
+    status = PracticeStatus(practice.status)
+    if status is PracticeStatus.published:
+        return UserError("Practice #{id} is already published: its review is closed.", id=practice.id)
+    if status is PracticeStatus.rejected:
+        return UserError("Practice #{id} was already rejected: its review is closed.", id=practice.id)
+    if status is PracticeStatus.approved:
+        return UserError("Practice #{id} is already approved; it can now be published or rejected.",
+                         id=practice.id)
+    return UserError("Practice #{id} must be approved before it is published.", id=practice.id)
+
+
+class PracticeService:
+    """The database of good practices."""
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+        self.index = SearchIndex(engine.dialect.name)
+
+    # ------------------------------------------------------------ recording
+
+    def create(
+        self,
+        *,
+        session: Session,
+        author: Member | None,
+        data: PracticeCreate,
+        status: PracticeStatus = PracticeStatus.submitted,
+    ) -> Practice:
+        """Check `data` and add it in `session`'s transaction, search index included.
+
+        `author` None means the ICC team's own tools (the CSV import); anyone else must be a coordinator of
+        the practice's city or on the ICC team.
+        """
+        clean = draft(
+            title=data.title, city_id=data.city_id, summary=data.summary, description=data.description,
+            themes=data.themes, language=data.language, results=data.results, contact=data.contact,
+            links=data.links,
+        )
+        city = session.get(City, clean.city_id)
+        if city is None:
+            raise UserError("There is no ICC city number {id}.", field="city", id=clean.city_id)
+        check_author_city(author, city)
+        now = self.clock.now()
+        practice = Practice.model_validate(
+            clean.model_dump(exclude={"themes"})
+            | {"status": status, "author_id": author.id if author else None, "created_at": now, "updated_at": now}
+        )
+        session.add(practice)
+        session.flush()
+        assert practice.id is not None
+        for theme in clean.themes:
+            session.add(PracticeTheme(practice_id=practice.id, theme=theme))
+        session.flush()
+        self.index.refresh(session, [practice.id])
+        return practice
+
+    def submit(self, *, author: Member, data: PracticeCreate) -> Practice:
+        """Record a practice for review. Raises `UserError` (and writes nothing) when a rule is broken."""
+        with session_scope(self.engine) as session:
+            return self.create(session=session, author=author, data=data)
+
+    def add_translation(
+        self, *, practice_id: int, language: str, title: str, summary: str, machine: bool = True
+    ) -> PracticeTranslation:
+        """Add (or replace) the title and summary of a practice in another language."""
+        code = clean_language(language)
+        clean_title_ = clean_title(title)
+        clean_summary_ = _text(
+            summary, kind=FieldKind.long_text, name="summary", limit=TEXT_LIMIT,
+            empty=N_("The summary cannot be empty."),
+            too_long=N_("The summary is too long: {length} characters, at most {limit}."),
+        )
+        with session_scope(self.engine) as session:
+            practice = session.get(Practice, practice_id)
+            if practice is None:
+                raise UserError("There is no practice number {id}.", id=practice_id)
+            if practice.language == code:
+                raise UserError("Practice #{id} is already written in {language}.", id=practice_id, language=code)
+            existing = session.exec(
+                select(PracticeTranslation).where(
+                    PracticeTranslation.practice_id == practice_id, PracticeTranslation.language == code
+                )
+            ).first()
+            translation = existing or PracticeTranslation(practice_id=practice_id, language=code, title="",
+                                                           summary="")
+            translation.title = clean_title_
+            translation.summary = clean_summary_
+            translation.machine = machine
+            translation.created_at = self.clock.now()
+            session.add(translation)
+            session.flush()
+            self.index.refresh(session, [practice_id])
+            session.refresh(translation)
+            return translation
+
+    # ------------------------------------------------------------ reviewing
+
+    def review(
+        self, *, reviewer: Member, practice_id: int, action: ReviewAction, reason: str = ""
+    ) -> ReviewOutcome:
+        """Approve, publish or reject a practice (ICC team only); one decision per step, recorded.
+
+        submitted -> approved -> published; submitted or approved -> rejected (with a reason). A decision
+        on a practice that is published or rejected is refused. Returns what the author must be told.
+        """
+        if Role(reviewer.role) is not Role.icc_team:
+            raise UserError("Only the ICC team can review practices.")
+        action = ReviewAction(action)
+        clean_reason_ = clean_reason(reason) if action is ReviewAction.reject else normalise(reason)[:REASON_LIMIT]
+        with session_scope(self.engine) as session:
+            practice = session.get(Practice, practice_id)
+            if practice is None:
+                raise UserError("There is no practice number {id}.", id=practice_id)
+            if PracticeStatus(practice.status) not in _ALLOWED_FROM[action]:
+                raise _refuse_review(practice, action)
+            new_status = _NEXT_STATUS[action]
+            now = self.clock.now()
+            # Only one of two reviewers pressing at once may win: the update checks the status it saw.
+            changed = session.execute(
+                update(Practice)
+                .where(col(Practice.id) == practice_id, col(Practice.status) == practice.status)
+                .values(
+                    status=new_status,
+                    updated_at=now,
+                    reject_reason=clean_reason_ if action is ReviewAction.reject else practice.reject_reason,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
+                session.expire(practice)
+                raise _refuse_review(session.get(Practice, practice_id) or practice, action)
+            session.add(
+                PracticeReview(
+                    practice_id=practice_id, reviewer_id=reviewer.id, action=action, reason=clean_reason_,
+                    created_at=now,
+                )
+            )
+            session.flush()
+            session.refresh(practice)
+            self.index.refresh(session, [practice_id])
+            author = session.get(Member, practice.author_id) if practice.author_id else None
+            city = session.get(City, practice.city_id)
+            return ReviewOutcome(practice=practice, action=action, reason=clean_reason_, author=author,
+                                 city=city.name if city else "")
+
+    def waiting(self, *, reviewer: Member, limit: int = 20) -> list[PracticeCard]:
+        """Practices the ICC team has still to decide on, oldest first."""
+        if Role(reviewer.role) is not Role.icc_team:
+            raise UserError("Only the ICC team can review practices.")
+        with session_scope(self.engine) as session:
+            ids = session.exec(
+                select(Practice.id)
+                .where(col(Practice.status).in_([PracticeStatus.submitted, PracticeStatus.approved]))
+                .order_by(col(Practice.id))
+                .limit(max(1, min(limit, MAX_PAGE_SIZE)))
+            ).all()
+            return self._cards(session, [int(i) for i in ids if i is not None], None)
+
+    # ------------------------------------------------------------ reading
+
+    def get(self, practice_id: int) -> Practice | None:
+        with session_scope(self.engine) as session:
+            return session.get(Practice, practice_id)
+
+    def details(self, practice_id: int, *, viewer: Member | None) -> PracticeDetails:
+        """Everything about a practice, if `viewer` may see it (published ones: everybody)."""
+        with session_scope(self.engine) as session:
+            practice = session.get(Practice, practice_id)
+            if practice is None or not self._may_see(viewer, practice):
+                raise UserError("There is no practice number {id}.", id=practice_id)
+            city = session.get(City, practice.city_id)
+            themes = session.exec(
+                select(PracticeTheme.theme).where(PracticeTheme.practice_id == practice_id)
+            ).all()
+            translations = list(session.exec(
+                select(PracticeTranslation)
+                .where(PracticeTranslation.practice_id == practice_id)
+                .order_by(col(PracticeTranslation.language))
+            ))
+            reviews = list(session.exec(
+                select(PracticeReview)
+                .where(PracticeReview.practice_id == practice_id)
+                .order_by(col(PracticeReview.id))
+            ))
+            author = session.get(Member, practice.author_id) if practice.author_id else None
+            return PracticeDetails(
+                practice=practice,
+                city=city.name if city else "",
+                themes=tuple(sorted(themes, key=THEMES.index)),
+                translations=translations,
+                reviews=reviews,
+                author=author,
+            )
+
+    @staticmethod
+    def _may_see(viewer: Member | None, practice: Practice) -> bool:
+        if PracticeStatus(practice.status) is PracticeStatus.published:
+            return True
+        if viewer is None:
+            return False
+        role = Role(viewer.role)
+        return (
+            role is Role.icc_team
+            or (viewer.id is not None and viewer.id == practice.author_id)
+            or (role is Role.coordinator and viewer.city_id == practice.city_id)
+        )
+
+    def mine(self, member: Member, *, limit: int = 50) -> list[PracticeCard]:
+        """The practices `member` has shared, newest first."""
+        with session_scope(self.engine) as session:
+            ids = session.exec(
+                select(Practice.id)
+                .where(Practice.author_id == member.id)
+                .order_by(col(Practice.id).desc())
+                .limit(max(1, min(limit, 200)))
+            ).all()
+            return self._cards(session, [int(i) for i in ids if i is not None], None)
+
+    def search(
+        self,
+        *,
+        words: str,
+        theme: str | None = None,
+        city: int | str | None = None,
+        status: PracticeStatus | None = PracticeStatus.published,
+        limit: int = 10,
+        offset: int = 0,
+        language: str | None = None,
+    ) -> SearchPage:
+        """Full-text search, best matches first; without words, the newest practices that fit the filters.
+
+        Args:
+            words: what the person typed; any text is safe (it is split into plain terms here).
+            theme: a theme slug (or English name) to keep to.
+            city: a city id, or a city name (an unknown name is the person's error).
+            status: only practices in this status (None: any).
+            limit, offset: the page.
+            language: show titles and summaries in this language where a translation exists.
+        """
+        limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+        offset = max(0, min(int(offset), 10_000))
+        theme_slug = clean_theme_filter(theme)
+        city_id = self._city_id(city)
+        words = words or ""
+        terms = query_terms(words)
+        status_value = PracticeStatus(status).value if status is not None else None
+        with session_scope(self.engine) as session:
+            if terms:
+                matches = self.index.search(
+                    session, terms=terms, status=status_value, city_id=city_id, theme=theme_slug,
+                    limit=limit + 1, offset=offset,
+                )
+                ranked = [(m.practice_id, m.score) for m in matches]
+            elif normalise(words):
+                ranked = []  # only punctuation, symbols or emoji: nothing to look for
+            else:
+                ranked = [(pid, 0.0) for pid in self._newest(session, status_value, city_id, theme_slug,
+                                                              limit + 1, offset)]
+            page = ranked[:limit]
+            cards = self._cards(session, [pid for pid, _ in page], language)
+            scores = dict(page)
+            hits = [replace(card, score=scores.get(card.id, 0.0)) for card in cards]
+            return SearchPage(hits=hits, offset=offset, limit=limit, has_more=len(ranked) > limit, terms=terms)
+
+    def _city_id(self, city: int | str | None) -> int | None:
+        if city is None or (isinstance(city, str) and not normalise(city)):
+            return None
+        if isinstance(city, int):
+            return city
+        found = CityDirectory(self.engine).resolve(city)
+        return found.id
+
+    @staticmethod
+    def _newest(
+        session: Session, status: str | None, city_id: int | None, theme: str | None, limit: int, offset: int
+    ) -> list[int]:
+        query = select(Practice.id)
+        if status is not None:
+            query = query.where(Practice.status == status)
+        if city_id is not None:
+            query = query.where(Practice.city_id == city_id)
+        if theme is not None:
+            query = query.where(
+                col(Practice.id).in_(select(PracticeTheme.practice_id).where(PracticeTheme.theme == theme))
+            )
+        rows = session.exec(query.order_by(col(Practice.id).desc()).limit(limit).offset(offset)).all()
+        return [int(row) for row in rows if row is not None]
+
+    @staticmethod
+    def _cards(session: Session, ids: Sequence[int], language: str | None) -> list[PracticeCard]:
+        """Cards for these practices, in this order."""
+        if not ids:
+            return []
+        practices = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+        city_ids = {p.city_id for p in practices.values()}
+        cities = {c.id: c.name for c in session.exec(select(City).where(col(City.id).in_(city_ids)))}
+        themes: dict[int, list[str]] = {}
+        for row in session.exec(select(PracticeTheme).where(col(PracticeTheme.practice_id).in_(ids))):
+            themes.setdefault(row.practice_id, []).append(row.theme)
+        translated: dict[int, PracticeTranslation] = {}
+        if language:
+            for translation in session.exec(
+                select(PracticeTranslation).where(
+                    col(PracticeTranslation.practice_id).in_(ids), PracticeTranslation.language == language
+                )
+            ):
+                translated[translation.practice_id] = translation
+        cards = []
+        for practice_id in ids:
+            practice = practices.get(practice_id)
+            if practice is None:
+                continue
+            other = translated.get(practice_id) if practice.language != language else None
+            cards.append(
+                PracticeCard(
+                    id=practice_id,
+                    title=other.title if other else practice.title,
+                    summary=other.summary if other else practice.summary,
+                    city=cities.get(practice.city_id, ""),
+                    themes=tuple(sorted(themes.get(practice_id, []), key=THEMES.index)),
+                    status=PracticeStatus(practice.status),
+                    language=practice.language,
+                    translated=other is not None,
+                )
+            )
+        return cards
+
+    # ------------------------------------------------------------ bulk work (import, benchmarks)
+
+    def existing_keys(self, session: Session) -> dict[tuple[str, int], int]:
+        """(folded title, city id) -> practice id, for telling duplicates apart."""
+        rows = session.exec(select(Practice.id, Practice.title, Practice.city_id))
+        return {duplicate_key(title, city_id): int(pid) for pid, title, city_id in rows if pid is not None}
+
+    def reindex(self) -> int:
+        """Rebuild the whole search index (after a bulk load that bypassed it)."""
+        with session_scope(self.engine) as session:
+            return self.index.rebuild(session)
+
+
+def duplicate_key(title: str, city_id: int) -> tuple[str, int]:
+    """Two practices with the same title (ignoring case and accents) in the same city are one."""
+    return fold(normalise(title)), city_id
+
+
+# Messages of practice files (bot/practices_io.py), kept here so they belong to the "practices" catalogue.
+FILE_MESSAGES = {
+    "encoding": N_("The file is not UTF-8 text (stopped at byte {position}). Save it as “CSV UTF-8” and try again."),
+    "header": N_("The file's first line must be exactly this header:\n{expected}\nIt is:\n{found}"),
+    "empty": N_("The file is empty: its first line must be this header:\n{expected}"),
+    "malformed": N_("The file is not valid CSV near row {row}: {problem}"),
+    "columns": N_("This row has {found} values instead of {expected}."),
+    "duplicate-file": N_("Duplicate of row {row} (same title and city)."),
+    "duplicate-database": N_("Already in the database as practice #{id} (same title and city)."),
+    "no-city": N_("There is no ICC city called “{value}”."),
+    "status": N_("“{value}” is not a status. Use one of: {choices}."),
+}

@@ -1,0 +1,354 @@
+"""The full-text index of practices: one search document per practice and language, FTS5 or tsvector.
+
+Every dialect-specific statement of practice search lives here. The index holds, for each practice, a
+document for its original text (title, summary, and a body made of description, results and city name)
+and one per `PracticeTranslation` (title and summary). Filters (status, city, themes) are indexed too, so
+that a filtered search never ranks rows it will throw away.
+
+- SQLite: an FTS5 table `practice_search` (unicode61 tokenizer, diacritics removed, prefix indexes), ranked
+  with bm25 (title above summary above body). Its rowid is `practice_id * 1000 + slot` (slot 0 is the
+  original, 1… the translations), so the documents of one practice are a rowid range.
+- PostgreSQL: a table `practice_search` with a weighted `tsvector` (A title, B summary, D body) under a
+  GIN index, built with the 'simple' configuration so that every language is treated alike; text is
+  folded (lower case, no accents) in Python first, as FTS5 does on SQLite. Ranked with `ts_rank`.
+
+People's words never reach MATCH or to_tsquery as they were typed: `query_terms` keeps only runs of
+letters and digits, and each term is quoted, so operators, quotes and SQL metacharacters are plain text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+#: Documents per practice that the SQLite rowid scheme leaves room for (the original + translations).
+SLOTS = 1000
+#: At most this many words of a query are used; more only slow the search without narrowing it further.
+MAX_TERMS = 8
+#: Longer "words" are not words (a pasted hash, a URL); they are cut to this length.
+MAX_TERM_LENGTH = 40
+#: Terms this long or longer also match words they begin ("migra" finds "migrants", "migration").
+PREFIX_FROM = 3
+#: bm25 weights of the FTS5 columns title, summary, body, status, city, themes.
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0, 0.0, 0.0)
+
+_WORD = re.compile(r"[^\W_]+")
+_TABLE = "practice_search"
+
+
+def fold(value: str) -> str:
+    """Lower case without accents ("Éducation" -> "education"); what PostgreSQL documents are built from."""
+    decomposed = unicodedata.normalize("NFKD", value.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def query_terms(words: str) -> list[str]:
+    """The search terms in `words`: lower-case runs of letters and digits, without duplicates.
+
+    Anything else (quotes, `*`, parentheses, SQL, emoji, control characters) separates terms and is dropped,
+    which is what makes a query safe to hand to FTS5 or to_tsquery.
+    """
+    normalised = unicodedata.normalize("NFC", words[:2000]).lower()
+    found: list[str] = []
+    for match in _WORD.finditer(normalised):
+        term = match.group(0)[:MAX_TERM_LENGTH]
+        if term not in found:
+            found.append(term)
+        if len(found) == MAX_TERMS:
+            break
+    return found
+
+
+def theme_token(theme: str) -> str:
+    """The single index token of a theme slug ("anti-rumours" -> "antirumours")."""
+    return theme.replace("-", "")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One search document: a practice in one language."""
+
+    practice_id: int
+    slot: int
+    language: str
+    title: str
+    summary: str
+    body: str
+    status: str
+    city_id: int
+    themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    practice_id: int
+    score: float
+    language: str
+
+
+class SearchIndex:
+    """Reads and writes the `practice_search` index inside the caller's session (so, its transaction)."""
+
+    def __init__(self, dialect: str) -> None:
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(f"practice search does not support the {dialect} database")
+        self.dialect = dialect
+
+    # ------------------------------------------------------------ writing
+
+    def refresh(self, session: Session | Connection, practice_ids: Iterable[int]) -> None:
+        """Rebuild the documents of these practices from the tables (call after every write to them)."""
+        ids = sorted(set(practice_ids))
+        if not ids:
+            return
+        self.delete(session, ids)
+        self.insert(session, load_documents(session, ids))
+
+    def delete(self, session: Session | Connection, practice_ids: Sequence[int]) -> None:
+        for practice_id in practice_ids:
+            if self.dialect == "sqlite":
+                session.execute(
+                    text(f"DELETE FROM {_TABLE} WHERE rowid BETWEEN :low AND :high"),
+                    {"low": practice_id * SLOTS, "high": practice_id * SLOTS + SLOTS - 1},
+                )
+            else:
+                session.execute(text(f"DELETE FROM {_TABLE} WHERE practice_id = :id"), {"id": practice_id})
+
+    def insert(self, session: Session | Connection, documents: Sequence[Document]) -> None:
+        """Add documents (several statements' worth of rows in one executemany)."""
+        if not documents:
+            return
+        if self.dialect == "sqlite":
+            statement = text(
+                f"INSERT INTO {_TABLE} (rowid, title, summary, body, status, city, themes, language) "
+                "VALUES (:rowid, :title, :summary, :body, :status, :city, :themes, :language)"
+            )
+            rows = [
+                {
+                    "rowid": doc.practice_id * SLOTS + doc.slot,
+                    "title": doc.title,
+                    "summary": doc.summary,
+                    "body": doc.body,
+                    "status": doc.status,
+                    "city": str(doc.city_id),
+                    "themes": " ".join(theme_token(theme) for theme in doc.themes),
+                    "language": doc.language,
+                }
+                for doc in documents
+            ]
+        else:
+            statement = text(
+                f"INSERT INTO {_TABLE} (practice_id, language, status, city_id, themes, document) VALUES "
+                "(:practice_id, :language, :status, :city_id, :themes, "
+                "setweight(to_tsvector('simple', :title), 'A') || "
+                "setweight(to_tsvector('simple', :summary), 'B') || "
+                "setweight(to_tsvector('simple', :body), 'D'))"
+            )
+            rows = [
+                {
+                    "practice_id": doc.practice_id,
+                    "language": doc.language,
+                    "status": doc.status,
+                    "city_id": doc.city_id,
+                    "themes": list(doc.themes),
+                    "title": _pg_text(doc.title),
+                    "summary": _pg_text(doc.summary),
+                    "body": _pg_text(doc.body),
+                }
+                for doc in documents
+            ]
+        session.execute(statement, rows)
+
+    def clear(self, session: Session | Connection) -> None:
+        session.execute(text(f"DELETE FROM {_TABLE}"))
+
+    def rebuild(self, session: Session | Connection, *, batch: int = 500) -> int:
+        """Index every practice again from the tables; returns how many practices were indexed."""
+        self.clear(session)
+        ids = [row[0] for row in session.execute(text("SELECT id FROM practice ORDER BY id"))]
+        for start in range(0, len(ids), batch):
+            self.insert(session, load_documents(session, ids[start : start + batch]))
+        return len(ids)
+
+    # ------------------------------------------------------------ searching
+
+    def search(
+        self,
+        session: Session | Connection,
+        *,
+        terms: Sequence[str],
+        status: str | None,
+        city_id: int | None,
+        theme: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[Match]:
+        """The best-ranked practices matching every term (and the filters), one match per practice.
+
+        Documents are ranked, then folded into practices (a practice's best document wins); the window of
+        documents grows until it holds enough distinct practices or every match.
+        """
+        if not terms:
+            return []
+        wanted = offset + limit
+        window = max(wanted * 2, 20)
+        while True:
+            rows = self._ranked_documents(session, terms, status, city_id, theme, window)
+            best: dict[int, Match] = {}
+            for match in rows:
+                best.setdefault(match.practice_id, match)
+            if len(best) >= wanted or len(rows) < window:
+                return list(best.values())[offset:wanted]
+            window *= 4
+
+    def _ranked_documents(
+        self,
+        session: Session | Connection,
+        terms: Sequence[str],
+        status: str | None,
+        city_id: int | None,
+        theme: str | None,
+        window: int,
+    ) -> list[Match]:
+        if self.dialect == "sqlite":
+            return self._documents_sqlite(session, terms, status, city_id, theme, window)
+        return self._documents_postgres(session, terms, status, city_id, theme, window)
+
+    @staticmethod
+    def fts5_query(terms: Sequence[str], status: str | None, city_id: int | None, theme: str | None) -> str:
+        """An FTS5 MATCH expression in which every term is a quoted string (never an operator)."""
+        words = " AND ".join(
+            f'"{term}"*' if len(term) >= PREFIX_FROM else f'"{term}"' for term in terms
+        )
+        parts = [f"{{title summary body}} : ({words})"]
+        if status is not None:
+            parts.append(f'status : "{_token(status)}"')
+        if city_id is not None:
+            parts.append(f'city : "{int(city_id)}"')
+        if theme is not None:
+            parts.append(f'themes : "{_token(theme_token(theme))}"')
+        return " AND ".join(parts)
+
+    @staticmethod
+    def tsquery(terms: Sequence[str]) -> str:
+        """A to_tsquery expression in which every term is a quoted lexeme (never an operator)."""
+        lexemes = []
+        for term in terms:
+            folded = _token(fold(term))
+            if not folded:
+                continue
+            lexemes.append(f"'{folded}':*" if len(folded) >= PREFIX_FROM else f"'{folded}'")
+        return " & ".join(lexemes)
+
+    def _documents_sqlite(
+        self,
+        session: Session | Connection,
+        terms: Sequence[str],
+        status: str | None,
+        city_id: int | None,
+        theme: str | None,
+        window: int,
+    ) -> list[Match]:
+        statement = text(
+            f"SELECT rowid / {SLOTS}, rank, language FROM {_TABLE} "
+            f"WHERE {_TABLE} MATCH :query AND rank MATCH :ranking ORDER BY rank LIMIT :window"
+        )
+        ranking = "bm25(" + ", ".join(str(weight) for weight in BM25_WEIGHTS) + ")"
+        query = self.fts5_query(terms, status, city_id, theme)
+        rows = session.execute(statement, {"query": query, "ranking": ranking, "window": window})
+        # bm25 is negative, better when lower; report it as a positive score.
+        return [Match(int(row[0]), -float(row[1]), str(row[2])) for row in rows]
+
+    def _documents_postgres(
+        self,
+        session: Session | Connection,
+        terms: Sequence[str],
+        status: str | None,
+        city_id: int | None,
+        theme: str | None,
+        window: int,
+    ) -> list[Match]:
+        query = self.tsquery(terms)
+        if not query:
+            return []
+        conditions = ["document @@ q.query"]
+        params: dict[str, object] = {"query": query, "window": window}
+        if status is not None:
+            conditions.append("status = :status")
+            params["status"] = status
+        if city_id is not None:
+            conditions.append("city_id = :city_id")
+            params["city_id"] = int(city_id)
+        if theme is not None:
+            conditions.append("themes @> ARRAY[CAST(:theme AS text)]")
+            params["theme"] = theme
+        statement = text(
+            "SELECT practice_id, ts_rank(document, q.query) AS score, language "
+            f"FROM {_TABLE}, to_tsquery('simple', :query) AS q(query) "
+            f"WHERE {' AND '.join(conditions)} "
+            "ORDER BY score DESC, practice_id DESC LIMIT :window"
+        )
+        rows = session.execute(statement, params)
+        return [Match(int(row[0]), float(row[1]), str(row[2])) for row in rows]
+
+
+def _token(value: str) -> str:
+    """Only letters and digits: what may stand inside a quoted FTS5 string or tsquery lexeme."""
+    return "".join(_WORD.findall(value))
+
+
+def _pg_text(value: str) -> str:
+    """Text as the PostgreSQL document is built from it: folded, and split into plain words."""
+    return " ".join(word[:MAX_TERM_LENGTH] for word in _WORD.findall(fold(value)))
+
+
+def load_documents(session: Session | Connection, practice_ids: Sequence[int]) -> list[Document]:
+    """The search documents of these practices, read with plain SQL (so migrations can use it too)."""
+    if not practice_ids:
+        return []
+    ids = list(practice_ids)
+    practices = session.execute(
+        text(
+            "SELECT p.id, p.title, p.summary, p.description, p.results, p.language, p.status, p.city_id, "
+            "c.name FROM practice p JOIN city c ON c.id = p.city_id WHERE p.id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ids},
+    ).all()
+    themes: dict[int, list[str]] = {}
+    for practice_id, theme in session.execute(
+        text("SELECT practice_id, theme FROM practicetheme WHERE practice_id IN :ids ORDER BY theme").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": ids},
+    ):
+        themes.setdefault(int(practice_id), []).append(str(theme))
+    translations: dict[int, list[tuple[str, str, str]]] = {}
+    for practice_id, language, title, summary in session.execute(
+        text(
+            "SELECT practice_id, language, title, summary FROM practicetranslation "
+            "WHERE practice_id IN :ids ORDER BY practice_id, language"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ids},
+    ):
+        translations.setdefault(int(practice_id), []).append((str(language), str(title), str(summary)))
+    documents: list[Document] = []
+    for pid, title, summary, description, results, language, status, city_id, city_name in practices:
+        practice_id = int(pid)
+        filed = tuple(themes.get(practice_id, ()))
+        body = "\n".join(part for part in (description, results, city_name) if part)
+        documents.append(
+            Document(practice_id, 0, language, title, summary, body, str(status), int(city_id), filed)
+        )
+        others = [entry for entry in translations.get(practice_id, []) if entry[0] != language]
+        for slot, (other, other_title, other_summary) in enumerate(others[: SLOTS - 1], start=1):
+            documents.append(
+                Document(practice_id, slot, other, other_title, other_summary, "", str(status), int(city_id),
+                         filed)
+            )
+    return documents
