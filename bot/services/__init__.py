@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.ports import Clock, SystemClock, Translator
 from bot.services.members import CityDirectory, MemberService
+from bot.services.practices import PracticeService
 from bot.settings import Settings
 
 
@@ -20,6 +21,7 @@ class Services:
     engine: Engine
     members: MemberService
     cities: CityDirectory
+    practices: PracticeService
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
     #: Services added by features (practices, translation, …), by name.
@@ -32,5 +34,6 @@ class Services:
             engine=engine,
             members=MemberService(engine),
             cities=CityDirectory(engine),
+            practices=PracticeService(engine, clock),
             clock=clock or SystemClock(),
         )
