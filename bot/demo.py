@@ -78,9 +78,7 @@ def load_demo(services: Services) -> dict[str, int]:
         if city:
             services.members.set_city(identity, city)
         counts["people"] += 0 if existed else 1
-    extra = getattr(services, "practices", None)
-    if extra is not None:
-        from bot.demo_practices import load_demo_practices
+    from bot.demo_practices import load_demo_practices
 
-        counts["practices"] = load_demo_practices(services)
+    counts["practices"] = load_demo_practices(services)
     return counts

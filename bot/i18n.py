@@ -55,8 +55,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 #: arity; the one that is not a string literal yields nothing.
 _ARITIES = range(1, 12)
 KEYWORDS: dict[str, object] = {
-    "t": {None: (2,), **{n: (1,) for n in _ARITIES}},
-    "tn": {None: (2, 3), **{n: (1, 2) for n in _ARITIES}},
+    "t": {None: (2,), **dict.fromkeys(_ARITIES, (1,))},
+    "tn": {None: (2, 3), **dict.fromkeys(_ARITIES, (1, 2))},
     "N_": None,
     "UserError": None,
     "ArgsError": None,

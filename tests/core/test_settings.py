@@ -15,7 +15,8 @@ def make(**values: object) -> Settings:
     return load_settings(_env_file=None, **values)
 
 
-def test_nothing_configured_means_no_platform_and_a_sqlite_file(tmp_path: Path) -> None:
+def test_nothing_configured_means_no_platform_and_a_sqlite_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = make(data_dir=tmp_path)
     assert settings.platforms == []
     assert settings.effective_database_url == f"sqlite:///{(tmp_path / 'icc-bot.sqlite3').as_posix()}"
