@@ -60,6 +60,7 @@ class MemberService:
                     changed = True
                 if changed:
                     session.add(member)
+            session.flush()
             session.refresh(member)
             return member
 
