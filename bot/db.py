@@ -77,3 +77,43 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def singleton_lock(engine: Engine, name: str) -> Iterator[bool]:
+    """Try to hold the lock `name` for as long as the block runs; yields whether this process got it.
+
+    PostgreSQL: a session advisory lock on a dedicated connection (released if the process dies).
+    SQLite: an exclusive `flock` on a file beside the database (one machine only, as SQLite itself).
+    """
+    import zlib
+
+    if is_postgres(engine):
+        key = zlib.crc32(name.encode()) & 0x7FFFFFFF
+        from sqlalchemy import text
+
+        with engine.connect() as connection:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+        return
+    import fcntl
+
+    database = make_url(str(engine.url)).database or ":memory:"
+    if database == ":memory:":
+        yield True
+        return
+    with open(f"{database}.{name}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -61,17 +61,33 @@ async def run_console(core: Core, **options: object) -> int:
 
 
 async def run_platforms(core: Core, *, web: bool = True, worker: bool = True) -> None:
-    """Start what the settings switch on, on one asyncio loop, until cancelled."""
-    tasks: list[asyncio.Task[object]] = []
+    """Start what the settings switch on, on one asyncio loop, until cancelled.
+
+    The worker part (gateway connections, Socket Mode, scheduler) must run once in the whole deployment:
+    it waits for the database's singleton lock, so a second worker stands by instead of sending twice.
+    """
     if not core.settings.platforms:
         raise RuntimeError("no platform is configured")
-    # Platform adapters register themselves here as they are built (Slack, Discord).
+    if not worker:
+        await _run_starters(core, web=web, worker=False)
+        return
+    while True:
+        with db.singleton_lock(core.engine, "icc-bot-worker") as got:
+            if got:
+                await _run_starters(core, web=web, worker=True)
+                return
+        log.warning("another worker holds the lock; standing by")
+        await asyncio.sleep(15)
+
+
+async def _run_starters(core: Core, *, web: bool, worker: bool) -> None:
     starters = platform_starters(core, web=web, worker=worker)
+    if not starters:
+        raise RuntimeError("nothing to start for this process type")
+    tasks = []
     for name, starter in starters:
         log.info("starting %s", name)
-        tasks.append(asyncio.create_task(starter(), name=name))
-    if not tasks:
-        raise RuntimeError("nothing to start for this process type")
+        tasks.append(asyncio.create_task(starter(), name=name))  # type: ignore[operator]
     await asyncio.gather(*tasks)
 
 
