@@ -112,7 +112,7 @@ def _complete(message: Message) -> bool:
     return bool(message.string)
 
 
-def placeholders(text: str | tuple[str, ...] | list[str]) -> set[str]:
+def placeholders(text: str | tuple[str, ...] | list[str] | None) -> set[str]:
     if isinstance(text, tuple | list):
         return set().union(*(placeholders(part) for part in text))
     return set(PLACEHOLDER.findall(text or ""))

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.wiring import Core
 
 app = typer.Typer(
     name="icc-bot",
@@ -50,7 +53,7 @@ def configure_logging(settings: Settings) -> None:
     )
 
 
-def core_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
+def core_or_exit(settings: Settings) -> Core:
     from bot.wiring import build_core
 
     try:

@@ -67,8 +67,11 @@ def load_demo(services: Services) -> dict[str, int]:
             cluster = Cluster(slug=slug, name=name, kind=kind)
             session.add(cluster)
             session.flush()
+            assert cluster.id is not None
             for city_name in members:
-                session.add(ClusterMembership(cluster_id=cluster.id, city_id=cities[city_name].id))
+                city_id = cities[city_name].id
+                assert city_id is not None
+                session.add(ClusterMembership(cluster_id=cluster.id, city_id=city_id))
             counts["clusters"] += 1
     for user, city, role, language in PEOPLE:
         identity = Identity("console", "local", user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.errors import UserError
 from bot.forms import validate_form
@@ -179,7 +180,7 @@ class Dispatcher:
     async def reaction_added(self, event: ReactionAdded) -> None:
         await self._notify(self.reaction_listeners, event)
 
-    async def _notify(self, listeners: list, event: MessagePosted | ReactionAdded) -> None:  # type: ignore[type-arg]
+    async def _notify(self, listeners: list[Any], event: MessagePosted | ReactionAdded) -> None:
         chat = self.chats.get(event.channel.platform)
         if chat is None:
             log.warning("no %s connection for %s", event.channel.platform, type(event).__name__)

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
@@ -54,9 +55,11 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 #: `t(locale, msgid)` and the context's `ctx.t(msgid)` share a name, so both positions are tried for every
 #: arity; the one that is not a string literal yields nothing.
 _ARITIES = range(1, 12)
+_MSGID_FIRST: dict[int | None, tuple[int, ...]] = dict.fromkeys(_ARITIES, (1,))
+_PLURAL_FIRST: dict[int | None, tuple[int, ...]] = dict.fromkeys(_ARITIES, (1, 2))
 KEYWORDS: dict[str, object] = {
-    "t": {None: (2,), **dict.fromkeys(_ARITIES, (1,))},
-    "tn": {None: (2, 3), **dict.fromkeys(_ARITIES, (1, 2))},
+    "t": {**_MSGID_FIRST, None: (2,)},
+    "tn": {**_PLURAL_FIRST, None: (2, 3)},
     "N_": None,
     "UserError": None,
     "ArgsError": None,
@@ -131,7 +134,7 @@ def format_number(locale: str, value: float) -> str:
 
 
 def format_datetime(locale: str, value: datetime, *, format: str = "medium", tz: str | None = None) -> str:
-    return _format_datetime(value, format=format, tzinfo=tz, locale=negotiate(locale))
+    return _format_datetime(value, format=format, tzinfo=ZoneInfo(tz) if tz else None, locale=negotiate(locale))
 
 
 def format_date(locale: str, value: datetime, *, format: str = "long") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -96,7 +97,7 @@ def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str,
     return []
 
 
-def integration_command_groups() -> list[tuple[str, object]]:
+def integration_command_groups() -> list[tuple[str, Any]]:
     """The `python -m bot <platform> …` command groups that integrations provide (`integrations/*/cli.py`)."""
     import importlib
 

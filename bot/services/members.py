@@ -92,30 +92,30 @@ class MemberService:
             )
         member = self.get_or_create(identity)
         with session_scope(self.engine) as session:
-            member = session.get(Member, member.id)
-            assert member is not None
-            member.preferred_language = language
-            session.add(member)
-            return member
+            stored = session.get(Member, member.id)
+            assert stored is not None
+            stored.preferred_language = language
+            session.add(stored)
+            return stored
 
     def set_city(self, identity: Identity, city_name: str) -> Member:
         city = CityDirectory(self.engine).resolve(city_name)
         member = self.get_or_create(identity)
         with session_scope(self.engine) as session:
-            member = session.get(Member, member.id)
-            assert member is not None
-            member.city_id = city.id
-            session.add(member)
-            return member
+            stored = session.get(Member, member.id)
+            assert stored is not None
+            stored.city_id = city.id
+            session.add(stored)
+            return stored
 
     def set_role(self, identity: Identity, role: Role) -> Member:
         member = self.get_or_create(identity)
         with session_scope(self.engine) as session:
-            member = session.get(Member, member.id)
-            assert member is not None
-            member.role = role
-            session.add(member)
-            return member
+            stored = session.get(Member, member.id)
+            assert stored is not None
+            stored.role = role
+            session.add(stored)
+            return stored
 
 
 class CityDirectory:
