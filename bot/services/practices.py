@@ -671,15 +671,15 @@ def duplicate_key(title: str, city_id: int) -> tuple[str, int]:
     return fold(normalise(title)), city_id
 
 
-# Messages of practice files (bot/practices_io.py), kept here so they belong to the "practices" catalogue.
-FILE_MESSAGES = {
-    "encoding": N_("The file is not UTF-8 text (stopped at byte {position}). Save it as “CSV UTF-8” and try again."),
-    "header": N_("The file's first line must be exactly this header:\n{expected}\nIt is:\n{found}"),
-    "empty": N_("The file is empty: its first line must be this header:\n{expected}"),
-    "malformed": N_("The file is not valid CSV near row {row}: {problem}"),
-    "columns": N_("This row has {found} values instead of {expected}."),
-    "duplicate-file": N_("Duplicate of row {row} (same title and city)."),
-    "duplicate-database": N_("Already in the database as practice #{id} (same title and city)."),
-    "no-city": N_("There is no ICC city called “{value}”."),
-    "status": N_("“{value}” is not a status. Use one of: {choices}."),
-}
+class FileMessage:
+    """Messages of practice files (`bot.practices_io`), kept here so they belong to the "practices" catalogue."""
+
+    not_utf8 = N_("The file is not UTF-8 text (stopped at byte {position}). Save it as “CSV UTF-8” and try again.")
+    wrong_header = N_("The file's first line must be exactly this header:\n{expected}\nIt is:\n{found}")
+    empty = N_("The file is empty: its first line must be this header:\n{expected}")
+    malformed = N_("The file is not valid CSV near row {row}: {problem}")
+    columns = N_("This row has {found} values instead of {expected}.")
+    duplicate_in_file = N_("Duplicate of row {row} (same title and city).")
+    duplicate_in_database = N_("Already in the database as practice #{id} (same title and city).")
+    no_city = N_("There is no ICC city called “{value}”.")
+    status = N_("“{value}” is not a status. Use one of: {choices}.")

@@ -1,0 +1,120 @@
+"""Fixtures of the practices tests: an isolated database (SQLite file, or a PostgreSQL schema of its own).
+
+On PostgreSQL (DATABASE_URL set) each test gets a fresh schema, selected through `search_path`, that is
+dropped afterwards: tests are isolated from one another and from other suites using the same database.
+The shared fixtures of `tests/conftest.py` (`settings`, `engine`, `core`) build on `database_url`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot import db
+from bot.messages import Form, Identity, Reply
+from bot.models import City, Member, Role
+from bot.models.practices import PracticeCreate
+from bot.ports import Capabilities
+from bot.services import Services
+from bot.services.practices import draft
+from bot.wiring import Core
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{(tmp_path / 'practices.sqlite3').as_posix()}"
+        return
+    schema = f"practices_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def services(core: Core) -> Services:
+    return core.services
+
+
+def add_city(services: Services, name: str, country: str = "PT", languages: str = "pt") -> City:
+    return services.cities.add(City(name=name, country=country, languages=languages))
+
+
+def add_member(
+    services: Services,
+    user: str,
+    *,
+    role: Role = Role.coordinator,
+    city: City | None = None,
+    language: str | None = None,
+    platform: str = "console",
+) -> Member:
+    identity = Identity(platform, "local", user)
+    services.members.get_or_create(identity, display_name=user)
+    services.members.set_role(identity, role)
+    if city is not None:
+        services.members.set_city(identity, city.name)
+    if language is not None:
+        services.members.set_language(identity, language)
+    member = services.members.find(identity)
+    assert member is not None
+    return member
+
+
+def practice(city: City, **overrides: object) -> PracticeCreate:
+    """A valid practice of `city`; keyword arguments replace fields."""
+    assert city.id is not None
+    fields: dict[str, object] = {
+        "title": "Anti-rumours agents",
+        "city_id": city.id,
+        "summary": "Volunteers trained to answer rumours about migrants with facts.",
+        "description": "Since 2010 the city trains volunteers as anti-rumours agents in libraries and markets.",
+        "themes": ["anti-rumours"],
+        "language": "en",
+    }
+    fields.update(overrides)
+    return draft(**fields)  # type: ignore[arg-type]
+
+
+@dataclass
+class RecordingChat:
+    """A chat platform that only records what the bot sends (for direct messages to authors)."""
+
+    platform: str = "console"
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    direct: list[tuple[Identity, Reply]] = field(default_factory=list)
+
+    async def post(self, channel: Identity, reply: Reply) -> str:
+        return "1"
+
+    async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
+        return "1"
+
+    async def direct_message(self, user: Identity, reply: Reply) -> str:
+        self.direct.append((user, reply))
+        return str(len(self.direct))
+
+    async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
+        return None
+
+    async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None) -> None:
+        return None
+
+    async def create_channel(self, workspace: str, name: str) -> Identity:
+        return Identity(self.platform, workspace, name)
