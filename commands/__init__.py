@@ -11,6 +11,8 @@ COMMAND_MODULES = (
     "commands.help",
     "commands.profile",
     "commands.language",
+    "commands.share_practice",
+    "commands.practices",
 )
 
 
