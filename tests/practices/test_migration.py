@@ -1,0 +1,57 @@
+"""Migration 0002: creates the search index (FTS5 or tsvector), indexes practices already there, and goes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from bot import db
+from bot.services.practices import PracticeService
+
+
+@pytest.fixture
+def bare_engine(database_url: str) -> Iterator[Engine]:
+    engine = db.make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_upgrade_indexes_existing_practices_and_downgrade_removes_the_index(bare_engine: Engine) -> None:
+    db.upgrade(bare_engine, "0001_foundation")
+    with bare_engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO city (id, name, country, languages, time_zone, profile) "
+            "VALUES (1, 'Botkyrka', 'SE', 'sv', 'Europe/Stockholm', '')"))
+        connection.execute(text(
+            "INSERT INTO practice (id, title, city_id, summary, description, results, contact, links, language, "
+            "status, reject_reason) VALUES (1, 'Språkcafé för nyanlända', 1, 'Samtal på svenska.', "
+            "'Volontärer i biblioteket.', '', '', '', 'sv', 'published', '')"))
+        connection.execute(text("INSERT INTO practicetheme (practice_id, theme) VALUES (1, 'language')"))
+    assert "practice_search" not in tables(bare_engine)
+
+    db.upgrade(bare_engine, "0002_practice_search")
+    assert "practice_search" in tables(bare_engine)
+    service = PracticeService(bare_engine)
+    assert [hit.id for hit in service.search(words="sprakcafe").hits] == [1]
+    assert [hit.id for hit in service.search(words="bibliotek", theme="language").hits] == [1]
+
+    command.downgrade(db.alembic_config(bare_engine), "0001_foundation")
+    assert "practice_search" not in tables(bare_engine)
+    assert db.current_revisions(bare_engine) == {"0001_foundation"}
+
+    db.upgrade(bare_engine)
+    assert "0002_practice_search" in db.current_revisions(bare_engine)
+    assert [hit.id for hit in PracticeService(bare_engine).search(words="nyanlända").hits] == [1]
+
+
+def test_reindex_rebuilds_the_whole_index(engine: Engine) -> None:
+    service = PracticeService(engine)
+    assert service.reindex() == 0
