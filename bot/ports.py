@@ -45,15 +45,112 @@ class Chat(Protocol):
     async def create_channel(self, workspace: str, name: str) -> Identity: ...
 
 
+# ---------------------------------------------------------------- optional chat abilities
+#
+# A platform adapter implements these next to `Chat` when it can; the core checks with `isinstance(chat, …)`
+# and falls back when it cannot (no edit: the translation stays as it was; no `post_as`: a normal post that
+# names the author). They are separate protocols so that an adapter without them still is a `Chat`.
+
+
+@runtime_checkable
+class EditableChat(Protocol):
+    """A chat whose bot can change and remove its own posts (translations follow edits and deletes)."""
+
+    async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
+        """Replace the text of the bot's own message `message_id` in `channel` with `reply`.
+
+        Slack: `chat.update`; Discord: edit the message (or the webhook message it posted). Mentions in
+        `reply.text` must not notify anyone (Discord: `allowed_mentions=none`).
+        """
+        ...
+
+    async def delete(self, channel: Identity, message_id: str) -> None:
+        """Remove the bot's own message `message_id` from `channel`; a message already gone is not an error."""
+        ...
+
+
+@runtime_checkable
+class PostingAs(Protocol):
+    """A chat that can post under another name and picture (`Capabilities.post_as_other`).
+
+    Used by mirror channels: Discord through a channel webhook, Slack through `chat.postMessage` with
+    `username`/`icon_url` (scope `chat:write.customize`). Such posts must come back to the bot as
+    `MessagePosted(author_is_bot=True)` so they are never translated again (no loop between channels).
+    """
+
+    async def post_as(self, channel: Identity, reply: Reply, display_name: str, avatar_url: str | None) -> str:
+        """Post `reply` in `channel` as `display_name` with `avatar_url`; returns the new message's id.
+
+        Mentions in `reply.text` must not notify anyone (Discord: `allowed_mentions=none`).
+        """
+        ...
+
+
+@runtime_checkable
+class ChannelDirectory(Protocol):
+    """A chat that can list who is in a conversation (Slack `conversations.members`, Discord channel members)."""
+
+    async def channel_members(self, channel: Identity) -> list[Identity]: ...
+
+
+@runtime_checkable
+class MessageFetching(Protocol):
+    """A chat that can read back a message's text (a reaction names a message, not its text)."""
+
+    async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
+        """The text of message `message_id` in `channel`, or None when it cannot be read."""
+        ...
+
+
 @dataclass(frozen=True)
 class Translation:
+    """One translated text, with what the translator saw and billed."""
+
     text: str
     detected_source: str
     billed_characters: int
 
 
+@dataclass(frozen=True)
+class TranslatorUsage:
+    """Characters used and allowed in the current billing period (`limit` 0: unknown or unlimited)."""
+
+    character_count: int
+    character_limit: int
+
+    @property
+    def fraction(self) -> float:
+        return self.character_count / self.character_limit if self.character_limit else 0.0
+
+
+@dataclass(frozen=True)
+class TargetLanguage:
+    """A language the translator can translate into (`EN-GB`, `PT-BR`, `FR`…)."""
+
+    code: str
+    name: str
+    supports_formality: bool = False
+
+
+class TranslationUnavailable(Exception):
+    """The translator cannot answer now; the bot delivers originals and tries again later.
+
+    `reason` is one of `quota` (456), `rate_limited` (429 after the library's retries), `server` (5xx),
+    `timeout` (no answer in time), `connection`, `auth` (a wrong key) or `rejected` (400: a bug or a bad
+    parameter; not worth pausing for).
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
 class Translator(Protocol):
-    """Machine translation (DeepL behind it); synchronous libraries are called off the event loop."""
+    """Machine translation (DeepL behind it); synchronous libraries are called off the event loop.
+
+    Every method raises `TranslationUnavailable` when the service cannot answer; never a library's own error.
+    """
 
     async def translate(
         self,
@@ -66,7 +163,26 @@ class Translator(Protocol):
         glossary_id: str | None = None,
         xml: bool = False,
         ignore_tags: tuple[str, ...] = (),
-    ) -> list[Translation]: ...
+        timeout: float | None = None,
+    ) -> list[Translation]:
+        """Translate `texts` (one request: ≤ 50 texts, ≤ 128 KiB) into `target`, in the same order.
+
+        Args:
+            source: the texts' language when known (required with a glossary); None lets the service detect.
+            context: text around them that helps translation and is not billed (the previous message).
+            xml: the texts are XML fragments: tags are kept, `ignore_tags` elements are not translated.
+            timeout: seconds to wait for this call before giving up with `TranslationUnavailable("timeout")`.
+        """
+        ...
+
+    async def usage(self) -> TranslatorUsage: ...
+
+    async def target_languages(self) -> list[TargetLanguage]: ...
+
+    async def sync_glossary(self, name: str, dictionaries: dict[tuple[str, str], dict[str, str]]) -> str:
+        """Create a multilingual glossary with `dictionaries[(source, target)] = {term: translation}`,
+        remove older ones called `name`, and return the new glossary's id."""
+        ...
 
 
 class Clock(Protocol):

@@ -47,16 +47,51 @@ def build_core(
     if migrate:
         db.upgrade(engine)
     services = Services.build(settings, engine, clock=clock)
+    if translator is None and settings.deepl_enabled:
+        translator = deepl_translator(settings)
     services.translator = translator
     registry = build_registry()
     dispatcher = Dispatcher(services, registry)
+    wire_translation(services, dispatcher)
     return Core(settings=settings, engine=engine, services=services, registry=registry, dispatcher=dispatcher)
+
+
+def deepl_translator(settings: Settings) -> Translator:
+    """The DeepL adapter for these settings (key, server), with short library retries for live chat."""
+    from integrations.deepl.translator import DeepLTranslator, configure_retries
+
+    configure_retries()
+    return DeepLTranslator.from_settings(settings)
+
+
+def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
+    """Build the translation service and let it hear every channel message and reaction."""
+    from bot.services.translation import TranslationService
+
+    translation = TranslationService.build(
+        settings=services.settings, engine=services.engine, members=services.members, clock=services.clock,
+        translator=services.translator, practices=services.practices,
+    )
+    services.translation = translation
+    dispatcher.on_message(translation.on_message)
+    dispatcher.on_reaction(translation.on_reaction)
+
+
+async def start_translation(core: Core) -> None:
+    """Get translation ready (language model, DeepL languages, glossary sync); never stops the bot."""
+    if core.services.translation is None:
+        return
+    try:
+        await core.services.translation.start()
+    except Exception:
+        log.exception("translation could not start; messages are delivered untranslated")
 
 
 async def run_console(core: Core, **options: object) -> int:
     """The local console chat on this database (no platform account needed)."""
     from integrations.console.adapter import ConsoleSession
 
+    await start_translation(core)
     session = ConsoleSession(core.dispatcher, **options)  # type: ignore[arg-type]
     return await session.run()
 
@@ -85,6 +120,7 @@ async def _run_starters(core: Core, *, web: bool, worker: bool) -> None:
     starters = platform_starters(core, web=web, worker=worker)
     if not starters:
         raise RuntimeError("nothing to start for this process type")
+    await start_translation(core)
     tasks = []
     for name, starter in starters:
         log.info("starting %s", name)

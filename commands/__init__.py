@@ -13,6 +13,8 @@ COMMAND_MODULES = (
     "commands.language",
     "commands.share_practice",
     "commands.practices",
+    "commands.translate",
+    "commands.translation",
 )
 
 

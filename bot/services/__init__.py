@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
@@ -11,6 +11,9 @@ from bot.ports import Clock, SystemClock, Translator
 from bot.services.members import CityDirectory, MemberService
 from bot.services.practices import PracticeService
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.services.translation import TranslationService
 
 
 @dataclass
@@ -24,6 +27,8 @@ class Services:
     practices: PracticeService
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
+    #: Translation of channels, on demand and of practices (built by the wiring, with or without DeepL).
+    translation: TranslationService | None = None
     #: Services added by features (practices, translation, …), by name.
     features: dict[str, Any] = field(default_factory=dict)
 

@@ -38,7 +38,7 @@ CAPABILITIES = Capabilities(
     ephemeral=False,
     threads=False,
     buttons=True,
-    post_as_other=False,
+    post_as_other=True,
     max_message_length=100_000,
     create_channels=True,
 )
@@ -105,6 +105,19 @@ class ConsoleChat:
 
     async def create_channel(self, workspace: str, name: str) -> Identity:
         return Identity(PLATFORM, workspace, name)
+
+    # Optional abilities (bot.ports.EditableChat, PostingAs): translations follow edits and mirror channels.
+
+    async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
+        self.show(reply, prefix=f"#{channel.id} ✎ {message_id} · ")
+
+    async def delete(self, channel: Identity, message_id: str) -> None:
+        self.write(f"#{channel.id} ✗ {message_id}")
+
+    async def post_as(self, channel: Identity, reply: Reply, display_name: str, avatar_url: str | None) -> str:
+        thread = f" ↳ {reply.in_thread_of}" if reply.in_thread_of else ""
+        self.show(reply, prefix=f"#{channel.id}{thread} · {display_name}: ")
+        return self._id()
 
 
 class ConsoleSession:

@@ -1,0 +1,164 @@
+"""The `Translator` port on the official `deepl` library.
+
+The library is synchronous: every call runs in a small thread pool of its own, behind a semaphore of the
+same size, so the event loop never waits on DeepL and a burst of messages cannot open more than
+`max_concurrency` connections (a pool of its own rather than the loop's default one, which the console's
+input reader and other `asyncio.to_thread` users share). Each call has its own timeout; the library's own
+retries (429 and 5xx, with backoff) happen inside it. Library errors become `TranslationUnavailable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import deepl
+
+from bot.ports import TargetLanguage, Translation, TranslationUnavailable, TranslatorUsage
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def configure_retries(*, max_retries: int = 2, connection_timeout: float = 8.0) -> None:
+    """Set the library's documented module-wide knobs: retries of 429/5xx/network errors, and the
+    per-attempt timeout. Two retries keep a live message's worst case short; the breaker does the rest."""
+    deepl.http_client.max_network_retries = max_retries
+    deepl.http_client.min_connection_timeout = connection_timeout
+
+
+class DeepLTranslator:
+    """DeepL behind the `Translator` port."""
+
+    def __init__(
+        self,
+        auth_key: str,
+        *,
+        server_url: str | None = None,
+        max_concurrency: int = 8,
+        timeout: float = 20.0,
+        client: Any = None,
+    ) -> None:
+        """
+        Args:
+            auth_key: the DeepL API key (free keys end in `:fx` and use the free API's server).
+            server_url: another server (a proxy, or the loopback fake in tests).
+            max_concurrency: requests in flight at once.
+            timeout: seconds a call may take, retries included, unless the caller gives its own.
+        """
+        self._client = client or deepl.DeepLClient(auth_key, server_url=server_url or None, send_platform_info=False)
+        self._max_concurrency = max_concurrency
+        self._semaphore: asyncio.Semaphore | None = None
+        self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="deepl")
+        self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> DeepLTranslator:
+        if settings.deepl_auth_key is None:
+            raise ValueError("DEEPL_AUTH_KEY is not set")
+        return cls(settings.deepl_auth_key.get_secret_value(), server_url=settings.deepl_server_url, **options)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
+
+    # ------------------------------------------------------------ calling the library
+
+    async def _call(self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any) -> T:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self._max_concurrency)
+        async with self._semaphore:
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
+            try:
+                return await asyncio.wait_for(future, timeout or self.timeout)
+            except TimeoutError:
+                raise TranslationUnavailable("timeout", f"no answer in {timeout or self.timeout:g} s") from None
+            except deepl.QuotaExceededException as exc:
+                raise TranslationUnavailable("quota", str(exc)) from None
+            except deepl.TooManyRequestsException as exc:
+                raise TranslationUnavailable("rate_limited", str(exc)) from None
+            except deepl.AuthorizationException:
+                # Never log the exception's request: it may carry the key.
+                raise TranslationUnavailable("auth", "DeepL refused the key (DEEPL_AUTH_KEY)") from None
+            except deepl.ConnectionException as exc:
+                reason = "timeout" if "timed out" in str(exc).lower() or "timeout" in str(exc).lower() else "connection"
+                raise TranslationUnavailable(reason, str(exc)) from None
+            except deepl.DeepLException as exc:
+                status = exc.http_status_code or 0
+                raise TranslationUnavailable("server" if status >= 500 else "rejected", str(exc)) from None
+
+    # ------------------------------------------------------------ the port
+
+    async def translate(
+        self,
+        texts: list[str],
+        *,
+        target: str,
+        source: str | None = None,
+        context: str | None = None,
+        formality: str | None = None,
+        glossary_id: str | None = None,
+        xml: bool = False,
+        ignore_tags: tuple[str, ...] = (),
+        timeout: float | None = None,
+    ) -> list[Translation]:
+        if not texts:
+            return []
+        results = await self._call(
+            self._client.translate_text,
+            texts,
+            target_lang=target,
+            source_lang=source,
+            context=context or None,
+            formality=formality,
+            glossary=glossary_id,
+            tag_handling="xml" if xml else None,
+            ignore_tags=list(ignore_tags) if xml and ignore_tags else None,
+            preserve_formatting=True,
+            timeout=timeout,
+        )
+        if not isinstance(results, list):
+            results = [results]
+        return [
+            Translation(
+                text=result.text,
+                detected_source=(result.detected_source_lang or "").upper(),
+                billed_characters=int(result.billed_characters or 0),
+            )
+            for result in results
+        ]
+
+    async def usage(self) -> TranslatorUsage:
+        usage = await self._call(self._client.get_usage)
+        character = usage.character
+        return TranslatorUsage(character_count=int(character.count or 0), character_limit=int(character.limit or 0))
+
+    async def target_languages(self) -> list[TargetLanguage]:
+        languages = await self._call(self._client.get_target_languages)
+        return [
+            TargetLanguage(code=str(lang.code).upper(), name=str(lang.name),
+                           supports_formality=bool(lang.supports_formality))
+            for lang in languages
+        ]
+
+    async def sync_glossary(self, name: str, dictionaries: dict[tuple[str, str], dict[str, str]]) -> str:
+        entries = [
+            deepl.api_data.MultilingualGlossaryDictionaryEntries(source.upper(), target.upper(), terms)
+            for (source, target), terms in sorted(dictionaries.items())
+        ]
+        old = await self._call(self._client.list_multilingual_glossaries)
+        created = await self._call(self._client.create_multilingual_glossary, name, entries)
+        for glossary in old:
+            if glossary.name == name:
+                try:
+                    await self._call(self._client.delete_multilingual_glossary, glossary.glossary_id)
+                except TranslationUnavailable as exc:  # an old copy left behind costs nothing
+                    log.warning("could not delete the old glossary %s: %s", glossary.glossary_id, exc)
+        return str(created.glossary_id)
