@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserError
+from bot.i18n import N_
 
 GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "glossary" / "icc_glossary.csv"
 GLOSSARY_NAME = "icc-glossary"
@@ -61,11 +62,11 @@ def parse_glossary(content: str, *, name: str = "glossary") -> Glossary:
     reader = csv.reader(io.StringIO(content.lstrip("\ufeff")))
     rows = [row for row in reader if any(cell.strip() for cell in row)]
     if not rows:
-        raise GlossaryError("The glossary {name} is empty.", name=name)
+        raise GlossaryError(N_("The glossary {name} is empty."), name=name)
     header = tuple(cell.strip().lower() for cell in rows[0])
     if len(header) < 2 or any(not code for code in header) or len(set(header)) != len(header):
         raise GlossaryError(
-            "The first line of the glossary {name} must name two or more different languages, like en,fr,de.",
+            N_("The first line of the glossary {name} must name two or more different languages, like en,fr,de."),
             name=name,
         )
     seen: list[dict[str, int]] = [{} for _ in header]
@@ -73,20 +74,20 @@ def parse_glossary(content: str, *, name: str = "glossary") -> Glossary:
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise GlossaryError(
-                "Line {line} of the glossary {name} has {count} terms; the first line names {expected} languages.",
+                N_("Line {line} of the glossary {name} has {count} terms; the first line names {expected} languages."),
                 name=name, line=line, count=len(row), expected=len(header),
             )
         cleaned = tuple(" ".join(cell.split()) for cell in row)
         for column, term in enumerate(cleaned):
             if not term:
                 raise GlossaryError(
-                    "Line {line} of the glossary {name} has an empty term for {language}.",
+                    N_("Line {line} of the glossary {name} has an empty term for {language}."),
                     name=name, line=line, language=header[column],
                 )
             folded = term.casefold()
             if folded in seen[column]:
                 raise GlossaryError(
-                    "The {language} term “{term}” is on lines {first} and {line} of the glossary {name}.",
+                    N_("The {language} term “{term}” is on lines {first} and {line} of the glossary {name}."),
                     name=name, language=header[column], term=term, first=seen[column][folded], line=line,
                 )
             seen[column][folded] = line

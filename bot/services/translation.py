@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.db import session_scope
 from bot.errors import UserError
-from bot.i18n import format_number, negotiate, t
+from bot.i18n import N_, format_number, negotiate, t
 from bot.messages import Identity, MessagePosted, ReactionAdded, Reply
 from bot.models import (
     ChannelTranslation,
@@ -99,6 +99,11 @@ MAX_REQUEST_BYTES = 120 * 1024
 CONTEXT_CHARACTERS = 1000
 #: Reasons that pause translation; `rejected` (a 400) only skips the message concerned.
 PAUSING = frozenset({"quota", "rate_limited", "server", "timeout", "connection", "auth"})
+
+PAUSED_NOTICE = N_("Translation is paused for a while: the translation service is not answering. Messages are "
+                   "delivered as written, and translation will resume by itself.")
+BUDGET_NOTICE = N_("This cluster has used its translation budget for this month. Messages are delivered as "
+                   "written until next month, or until a coordinator raises the budget with /translation budget.")
 
 
 def cache_key(text: str, *, source: str | None, target: str, glossary: str, formality: str | None, xml: bool) -> str:
@@ -766,17 +771,12 @@ class TranslationService:
             key = f"paused:{event.channel}"
             if key not in self._told_paused:
                 self._told_paused.add(key)
-                await self._notice(chat, event.channel, languages,
-                                   "Translation is paused for a while: the translation service is not answering. "
-                                   "Messages are delivered as written, and translation will resume by itself.")
+                await self._notice(chat, event.channel, languages, PAUSED_NOTICE)
             return True
         if outcome.over_budget:
             scope = self.scope_of(event.channel)
             if self.store.claim_notice("budget", scope, month_of(self.clock.now())):
-                await self._notice(chat, event.channel, languages,
-                                   "This cluster has used its translation budget for this month. Messages are "
-                                   "delivered as written until next month, or until a coordinator raises the "
-                                   "budget with /translation budget.")
+                await self._notice(chat, event.channel, languages, BUDGET_NOTICE)
             return True
         return False
 
@@ -968,8 +968,7 @@ class TranslationService:
         elif outcome.unconfigured:
             message = t(locale, "Translation is not set up here: the bot has no DeepL key.")
         elif outcome.paused:
-            message = t(locale, "Translation is paused for a while: the translation service is not answering. "
-                                "Messages are delivered as written, and translation will resume by itself.")
+            message = t(locale, PAUSED_NOTICE)
         elif outcome.over_budget:
             message = t(locale, "This cluster has used its translation budget for this month.")
         elif target in outcome.texts:
