@@ -347,7 +347,7 @@ def decode(translated: str, encoded: Encoded) -> list[Segment]:
     return _merge(root)
 
 
-_DEFUSE = re.compile(r"@(?=(?:everyone|here|channel)(?!\w))|<(?=@[!&]?\d+>)")
+_DEFUSE = re.compile(r"@(?=(?:everyone|here|channel)(?!\w))|<(?=[@#!][^<>\s|]*(?:\|[^<>]*)?>)")
 
 
 def defuse(text: str, dialect: Dialect = Dialect.plain) -> str:
