@@ -17,6 +17,7 @@ from bot.models.practices import (
     PracticeTranslation,
     ReviewAction,
 )
+from bot.models.roles import PlatformRole
 from bot.models.translation import (
     ChannelReader,
     ChannelTranslation,
@@ -43,6 +44,7 @@ __all__ = [
     "Member",
     "MirrorChannel",
     "Practice",
+    "PlatformRole",
     "PracticeReview",
     "PracticeStatus",
     "PracticeTheme",
