@@ -18,6 +18,7 @@ from bot.models.practices import (
     ReviewAction,
 )
 from bot.models.roles import PlatformRole
+from bot.models.slack import SlackEventReceipt, SlackInstallation, SlackOAuthState  # noqa: F401
 from bot.models.translation import (
     ChannelReader,
     ChannelTranslation,
