@@ -130,7 +130,12 @@ async def _run_starters(core: Core, *, web: bool, worker: bool) -> None:
 
 def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str, object]]:
     """(name, coroutine function) for every connection this process should hold."""
-    return []
+    from integrations.slack.runner import slack_starters
+
+    starters: list[tuple[str, object]] = []
+    # The web app (/healthz, Slack's HTTP events and OAuth) under `web`; Slack Socket Mode under `worker`.
+    starters += slack_starters(core, web=web, worker=worker)
+    return starters
 
 
 def integration_command_groups() -> list[tuple[str, Any]]:

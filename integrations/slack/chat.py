@@ -1,0 +1,178 @@
+"""The sending side of Slack (the core's `Chat` port) and the Web API clients it, and bolt, post through."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import t
+from bot.messages import Button, Form, Identity, Reply
+from bot.ports import Capabilities
+from integrations.slack.blocks import SlackMessage, render_form, render_reply
+from integrations.slack.convert import PLATFORM, conversation
+
+log = logging.getLogger(__name__)
+
+CAPABILITIES = Capabilities(
+    modals=True,
+    max_modal_fields=100,
+    ephemeral=True,
+    threads=True,
+    buttons=True,
+    post_as_other=True,
+    max_message_length=40_000,
+    create_channels=True,
+)
+
+#: How many times a call answered with HTTP 429 is retried (after waiting what `Retry-After` says).
+RATE_LIMIT_RETRIES = 3
+#: The action of the button sent when a form must be opened without a trigger (see `SlackChat.open_form`).
+OPEN_FORM_ACTION = "slack_open_form"
+
+
+def retry_handlers() -> list[Any]:
+    """The retry handlers every Web API client of the bot gets: 429 (honouring Retry-After) and lost connections."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
+
+
+def make_web_client(token: str | None, *, base_url: str) -> AsyncWebClient:
+    """A Web API client with the bot's retry handlers. bolt copies them into its per-request clients."""
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+
+
+class WorkspaceClients:
+    """The Web API client for each workspace: the one bot token, or the token of the workspace's installation."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        bot_token: str | None = None,
+        installation_store: AsyncInstallationStore | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.installation_store = installation_store
+        self.default = make_web_client(bot_token, base_url=base_url) if bot_token else None
+        self._by_workspace: dict[str, AsyncWebClient] = {}
+
+    async def for_workspace(self, workspace: str) -> AsyncWebClient:
+        """The client that acts in `workspace`; raises LookupError when the app is not installed there."""
+        if self.installation_store is None:
+            if self.default is None:
+                raise LookupError("no Slack bot token")
+            return self.default
+        client = self._by_workspace.get(workspace)
+        if client is not None:
+            return client
+        bot = await self.installation_store.async_find_bot(
+            enterprise_id=workspace if workspace.startswith("E") else None,
+            team_id=None if workspace.startswith("E") else workspace,
+        )
+        if bot is None or not bot.bot_token:
+            raise LookupError(f"the Slack app is not installed in {workspace}")
+        client = make_web_client(bot.bot_token, base_url=self.base_url)
+        self._by_workspace[workspace] = client
+        return client
+
+    def forget(self, workspace: str) -> None:
+        """Drop the cached client of a workspace that revoked its tokens or uninstalled the app."""
+        self._by_workspace.pop(workspace, None)
+
+
+def channel_name(name: str) -> str:
+    """A valid Slack channel name: lower case, letters, digits, `-` and `_`, at most 80 characters."""
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")
+    return cleaned[:80] or "icc"
+
+
+class SlackChat:
+    """The core's `Chat` port on Slack: posts, threads, direct messages, ephemeral messages, modals, channels."""
+
+    platform = PLATFORM
+    capabilities = CAPABILITIES
+
+    def __init__(self, clients: WorkspaceClients, *, default_locale: str = "en") -> None:
+        self.clients = clients
+        self.default_locale = default_locale
+
+    async def _send(self, client: AsyncWebClient, channel_id: str, messages: list[SlackMessage],
+                    **extra: Any) -> str:
+        first = ""
+        for message in messages:
+            response = await client.chat_postMessage(channel=channel_id, **message.as_kwargs(), **extra)
+            first = first or str(response.get("ts") or "")
+        return first
+
+    async def post(self, channel: Identity, reply: Reply, *, username: str | None = None,
+                   icon_url: str | None = None) -> str:
+        """Post in a conversation; `username` and `icon_url` post under another name (chat:write.customize)."""
+        client = await self.clients.for_workspace(channel.workspace)
+        extra: dict[str, Any] = {}
+        if reply.in_thread_of:
+            extra["thread_ts"] = reply.in_thread_of
+        if username:
+            extra["username"] = username[:80]
+        if icon_url:
+            extra["icon_url"] = icon_url
+        return await self._send(client, channel.id, render_reply(reply), **extra)
+
+    async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
+        client = await self.clients.for_workspace(channel.workspace)
+        return await self._send(client, channel.id, render_reply(reply), thread_ts=thread_id)
+
+    async def direct_message(self, user: Identity, reply: Reply) -> str:
+        client = await self.clients.for_workspace(user.workspace)
+        opened = await client.conversations_open(users=user.id)
+        return await self._send(client, str(opened["channel"]["id"]), render_reply(reply))
+
+    async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
+        """Show `reply` to `user` only; where the bot cannot post ephemerally, it goes to them directly."""
+        client = await self.clients.for_workspace(channel.workspace)
+        try:
+            for message in render_reply(reply):
+                await client.chat_postEphemeral(channel=channel.id, user=user.id, **message.as_kwargs())
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel",
+                                                 "is_archived"):
+                raise
+            await self.direct_message(user, reply)
+
+    async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None,
+                        channel: Identity | None = None, locale: str | None = None) -> None:
+        """Open `form` as a modal. Slack opens modals only in answer to an action (a `trigger_id`); without one,
+        the person gets a direct message with a button that opens it."""
+        locale = locale or self.default_locale
+        client = await self.clients.for_workspace(user.workspace)
+        if trigger:
+            view = render_form(form, locale=locale, channel_id=channel.id if channel else None)
+            await client.views_open(trigger_id=trigger, view=view)
+            return
+        button = Button(action_id=OPEN_FORM_ACTION, label=t(locale, "Open the form"),
+                        value=form_button_value(form.form_id, form.state))
+        await self.direct_message(user, Reply(text=form.title, buttons=[button], ephemeral=False))
+
+    async def create_channel(self, workspace: str, name: str) -> Identity:
+        client = await self.clients.for_workspace(workspace)
+        response = await client.conversations_create(name=channel_name(name))
+        return conversation(workspace, str(response["channel"]["id"]))
+
+
+def form_button_value(form_id: str, state: str) -> str:
+    return f"{form_id}\n{state}"
+
+
+def parse_form_button_value(value: str) -> tuple[str, str]:
+    form_id, _, state = value.partition("\n")
+    return form_id, state

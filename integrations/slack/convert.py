@@ -1,0 +1,210 @@
+"""Slack payloads turned into the core's neutral events: who acted, where, and what they did.
+
+Every identity comes from the signed payload's own fields (team, user, channel), never from a button's value
+or a modal's metadata, so nobody can act as somebody else by crafting what those carry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, MessagePosted, ReactionAdded
+from integrations.slack.blocks import form_values, read_metadata
+
+PLATFORM = "slack"
+
+#: Message subtypes that are people writing (anything else, like channel_join, is not a message to read).
+_WRITTEN_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
+
+
+def workspace_of(body: dict[str, Any]) -> str:
+    """The workspace (team id, else Enterprise Grid org id) a payload comes from."""
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    for key in ("team_id", "user_team"):
+        if body.get(key):
+            return str(body[key])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    view = body.get("view")
+    if isinstance(view, dict) and view.get("team_id"):
+        return str(view["team_id"])
+    enterprise = body.get("enterprise")
+    if isinstance(enterprise, dict) and enterprise.get("id"):
+        return str(enterprise["id"])
+    return str(body.get("enterprise_id") or "")
+
+
+def person(workspace: str, user_id: str) -> Identity:
+    return Identity(PLATFORM, workspace, user_id)
+
+
+def conversation(workspace: str, channel_id: str) -> Identity:
+    return Identity(PLATFORM, workspace, channel_id)
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or user or "")
+
+
+def _channel_id(body: dict[str, Any]) -> str:
+    channel = body.get("channel")
+    if isinstance(channel, dict):
+        return str(channel.get("id") or "")
+    container = body.get("container")
+    if isinstance(container, dict) and container.get("channel_id"):
+        return str(container["channel_id"])
+    return str(body.get("channel_id") or "")
+
+
+def command_name(raw: str) -> str:
+    """`/share-practice` -> `share-practice` (Slack sends the command as typed in the manifest)."""
+    return raw.strip().lstrip("/").lower()
+
+
+def to_command_event(body: dict[str, Any], *, locale: str | None = None, display_name: str = "") -> CommandInvoked:
+    """A slash command's form fields as `CommandInvoked`."""
+    workspace = workspace_of(body)
+    return CommandInvoked(
+        actor=person(workspace, _user_id(body)),
+        channel=conversation(workspace, _channel_id(body)),
+        name=command_name(str(body.get("command") or "")),
+        text=str(body.get("text") or ""),
+        platform_locale=locale,
+        display_name=display_name or str(body.get("user_name") or ""),
+    )
+
+
+def pressed_action(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return actions[0]
+    return {}
+
+
+def action_value(action: dict[str, Any]) -> str:
+    """A button's value, or a select's chosen value(s)."""
+    if isinstance(action.get("selected_option"), dict):
+        return str(action["selected_option"].get("value") or "")
+    if isinstance(action.get("selected_options"), list):
+        return ",".join(str(o.get("value")) for o in action["selected_options"] if isinstance(o, dict))
+    return str(action.get("value") or "")
+
+
+def to_button_pressed(body: dict[str, Any], *, locale: str | None = None) -> ButtonPressed:
+    """A `block_actions` payload (its first action) as `ButtonPressed`."""
+    workspace = workspace_of(body)
+    action = pressed_action(body)
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    channel_id = _channel_id(body)
+    if not channel_id and isinstance(body.get("view"), dict):
+        channel_id = (read_metadata(body["view"].get("private_metadata")) or {}).get("channel", "")
+    return ButtonPressed(
+        actor=person(workspace, _user_id(body)),
+        channel=conversation(workspace, channel_id),
+        action_id=str(action.get("action_id") or ""),
+        value=action_value(action),
+        message_id=str((container or {}).get("message_ts") or (message or {}).get("ts") or "") or None,
+        platform_locale=locale,
+    )
+
+
+def to_form_submitted(body: dict[str, Any], *, locale: str | None = None) -> FormSubmitted | None:
+    """A `view_submission` as `FormSubmitted`; None when the modal is not one we opened (unreadable metadata)."""
+    view = body.get("view") if isinstance(body.get("view"), dict) else None
+    if view is None:
+        return None
+    metadata = read_metadata(view.get("private_metadata"))
+    if metadata is None:
+        return None
+    workspace = workspace_of(body)
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    return FormSubmitted(
+        actor=person(workspace, _user_id(body)),
+        channel=conversation(workspace, metadata["channel"]),
+        form_id=str(view.get("callback_id") or ""),
+        values=form_values((state or {}).get("values")),
+        state=metadata["state"],
+        platform_locale=locale,
+    )
+
+
+def modal_field_names(view: dict[str, Any]) -> list[str]:
+    """The block ids of a submitted modal's inputs, in order (where `response_action: errors` can point)."""
+    blocks = [b for b in view.get("blocks") or [] if isinstance(b, dict)]
+    names = [str(b.get("block_id")) for b in blocks if b.get("type") == "input"]
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    for name in ((state or {}).get("values") or {}):
+        if name not in names:
+            names.append(str(name))
+    return names
+
+
+def to_message_posted(event: dict[str, Any], workspace: str) -> MessagePosted | None:
+    """A `message` event as `MessagePosted`, or None for what is not a person writing (bots, joins, …).
+
+    Edits come as `edited=True` with the new text, deletions as `deleted=True` with the deleted message's id.
+    """
+    subtype = event.get("subtype")
+    channel_id = str(event.get("channel") or "")
+    if subtype == "message_changed":
+        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        if _is_bot(message or {}):
+            return None
+        return _message(message or {}, workspace, channel_id, edited=True)
+    if subtype == "message_deleted":
+        previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+        if _is_bot(previous or {}):
+            return None
+        deleted = dict(previous or {})
+        deleted["ts"] = event.get("deleted_ts") or deleted.get("ts")
+        deleted["text"] = ""
+        return _message(deleted, workspace, channel_id, deleted=True)
+    if subtype not in _WRITTEN_SUBTYPES or _is_bot(event):
+        return None
+    return _message(event, workspace, channel_id)
+
+
+def _is_bot(message: dict[str, Any]) -> bool:
+    return bool(message.get("bot_id") or message.get("subtype") == "bot_message" or message.get("bot_profile"))
+
+
+def _message(
+    message: dict[str, Any], workspace: str, channel_id: str, *, edited: bool = False, deleted: bool = False
+) -> MessagePosted | None:
+    user_id = str(message.get("user") or "")
+    ts = str(message.get("ts") or "")
+    if not user_id or not ts or not channel_id:
+        return None
+    thread = message.get("thread_ts")
+    profile = message.get("user_profile") if isinstance(message.get("user_profile"), dict) else {}
+    return MessagePosted(
+        author=person(str(message.get("user_team") or workspace), user_id),
+        channel=conversation(workspace, channel_id),
+        message_id=ts,
+        text=str(message.get("text") or ""),
+        thread_id=str(thread) if thread and thread != ts else None,
+        display_name=str((profile or {}).get("display_name") or (profile or {}).get("real_name") or ""),
+        avatar_url=(profile or {}).get("image_72"),
+        edited=edited,
+        deleted=deleted,
+    )
+
+
+def to_reaction_added(event: dict[str, Any], workspace: str) -> ReactionAdded | None:
+    """A `reaction_added` event on a message as `ReactionAdded` (reactions to files are ignored)."""
+    item: dict[str, Any] = event["item"] if isinstance(event.get("item"), dict) else {}
+    if item.get("type") != "message" or not event.get("user") or not event.get("reaction"):
+        return None
+    return ReactionAdded(
+        actor=person(workspace, str(event["user"])),
+        channel=conversation(workspace, str(item.get("channel") or "")),
+        message_id=str(item.get("ts") or ""),
+        emoji=str(event["reaction"]),
+    )
