@@ -1,0 +1,173 @@
+"""Many workspaces through OAuth: install, single-use state, installations in our database, uninstall, 429."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from bot.db import session_scope
+from bot.i18n import t
+from bot.messages import Identity, Reply
+from bot.models import Member, SlackInstallation, SlackOAuthState
+from bot.wiring import Core
+from integrations.slack.stores import DatabaseOAuthStateStore
+from tests.fakes.slack import FakeSlackWebAPI
+from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, serve_slack
+
+pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")  # slack_sdk's
+
+TEAM = "T0OTHER01"
+INSTALLER = "U0INSTALL"
+
+
+@pytest.fixture
+async def oauth(make_core: Callable[..., Core], fake: FakeSlackWebAPI) -> AsyncIterator[Slack]:
+    """A bot for many workspaces: SLACK_CLIENT_ID/SECRET and the signing secret, no bot token."""
+    core = make_core(slack_bot_token=None, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
+    harness = await serve_slack(core, fake)
+    harness.client.team_id = TEAM
+    yield harness
+    await harness.adapter.drain()
+    await harness.client.aclose()
+
+
+def _browser(slack: Slack) -> httpx.AsyncClient:
+    # https, so that the secure state cookie bolt sets comes back like a browser would send it.
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=slack.app), base_url="https://icc.example.org")
+
+
+def _installations(slack: Slack) -> list[SlackInstallation]:
+    with session_scope(slack.core.engine) as session:
+        return list(session.exec(select(SlackInstallation)))
+
+
+async def _install(slack: Slack, browser: httpx.AsyncClient) -> str:
+    slack.fake.set_oauth_install(team_id=TEAM, team_name="Other City", user_id=INSTALLER)
+    page = await browser.get("/slack/install")
+    assert page.status_code == 200
+    state = re.search(r"state=([A-Za-z0-9_\-]+)", page.text)
+    assert state is not None and f"client_id={CLIENT_ID}" in page.text and "chat:write.customize" in page.text
+    assert browser.cookies.get("slack-app-oauth-state") == state.group(1)
+    done = await browser.get("/slack/oauth_redirect", params={"code": "code-1", "state": state.group(1)})
+    assert done.status_code == 200, done.text
+    assert "ICC Bot is installed" in done.text
+    return state.group(1)
+
+
+async def test_install_stores_the_installation_in_our_database_and_state_is_single_use(oauth: Slack) -> None:
+    async with _browser(oauth) as browser:
+        state = await _install(oauth, browser)
+        [access] = oauth.fake.calls_to("oauth.v2.access")
+        assert access.args["code"] == "code-1"
+        [installation] = _installations(oauth)
+        assert installation.team_id == TEAM and installation.user_id == INSTALLER
+        assert installation.details["bot_token"] == oauth.fake.issued_tokens[0]
+        assert installation.details["team_name"] == "Other City"
+        with session_scope(oauth.core.engine) as session:
+            assert session.exec(select(SlackOAuthState)).all() == []  # consumed
+
+        # The same state again (a replayed redirect): refused, nothing exchanged.
+        browser.cookies.set("slack-app-oauth-state", state, domain="icc.example.org")
+        again = await browser.get("/slack/oauth_redirect", params={"code": "code-2", "state": state})
+        assert again.status_code >= 400
+        assert len(oauth.fake.calls_to("oauth.v2.access")) == 1
+        # A state never issued, or no state at all: refused too.
+        forged = await browser.get("/slack/oauth_redirect", params={"code": "code-3", "state": "made-up"})
+        assert forged.status_code >= 400
+        assert len(oauth.fake.calls_to("oauth.v2.access")) == 1
+        assert len(_installations(oauth)) == 1
+
+
+async def test_an_expired_state_is_refused(oauth: Slack) -> None:
+    class Clock:
+        now_value = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+        def now(self) -> datetime:
+            return self.now_value
+
+    clock = Clock()
+    store = DatabaseOAuthStateStore(oauth.core.engine, expiration_seconds=600, clock=clock)
+    late, fresh = await store.async_issue(), await store.async_issue()
+    clock.now_value += timedelta(seconds=599)
+    assert await store.async_consume(fresh) is True
+    assert await store.async_consume(fresh) is False  # single use
+    clock.now_value += timedelta(seconds=2)
+    assert await store.async_consume(late) is False  # expired
+
+
+async def test_an_installed_workspace_is_served_with_its_own_token(oauth: Slack) -> None:
+    async with _browser(oauth) as browser:
+        await _install(oauth, browser)
+    token = oauth.fake.issued_tokens[0]
+    oauth.fake.calls.clear()
+    response = await oauth.command("/help", user_id="U0THEM001")
+    assert response.status_code == 200
+    assert oauth.answers()[-1]["text"] == t("en", "Here is what I can do for you:")
+    [lookup] = oauth.fake.calls_to("users.info")
+    assert lookup.token == token
+    assert oauth.core.services.members.find(Identity("slack", TEAM, "U0THEM001")) is not None
+
+
+async def test_a_workspace_without_installation_is_refused_and_nothing_is_done(oauth: Slack) -> None:
+    response = await oauth.client.slash_command("/help", team_id="T0NOBODY1", user_id="U0NOBODY1")
+    assert response.status_code == 200
+    await oauth.settle()
+    refusal = t("en", "ICC Bot is not installed in this workspace. Ask a workspace administrator to install it.")
+    assert refusal in response.text or refusal in str(oauth.answers())
+    with session_scope(oauth.core.engine) as session:
+        assert session.exec(select(Member)).all() == []
+    assert oauth.fake.calls_to("users.info") == []
+
+
+async def test_tokens_revoked_and_app_uninstalled_clean_up(oauth: Slack) -> None:
+    async with _browser(oauth) as browser:
+        await _install(oauth, browser)
+    await oauth.command("/help", user_id="U0THEM001")  # works, and caches the workspace's client
+    chat = oauth.adapter.chat
+    await chat.post(Identity("slack", TEAM, "C0GENERAL"), Reply(text="before", ephemeral=False))
+
+    await oauth.client.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [oauth.fake.bot_user_id]}})
+    await oauth.settle()
+    assert _installations(oauth) == []
+    with pytest.raises(LookupError):
+        await chat.post(Identity("slack", TEAM, "C0GENERAL"), Reply(text="after", ephemeral=False))
+    before = len(oauth.fake.calls_to("users.info"))
+    response = await oauth.client.slash_command("/help", user_id="U0THEM002")
+    await oauth.settle()
+    assert response.status_code == 200 and len(oauth.fake.calls_to("users.info")) == before
+
+    # Installed again, then uninstalled: every row of the workspace goes.
+    async with _browser(oauth) as browser:
+        oauth.fake.set_oauth_install(team_id=TEAM, user_id=INSTALLER)
+        page = await browser.get("/slack/install")
+        state = re.search(r"state=([A-Za-z0-9_\-]+)", page.text).group(1)  # type: ignore[union-attr]
+        assert (await browser.get("/slack/oauth_redirect", params={"code": "code-9", "state": state})).status_code \
+            == 200
+    assert len(_installations(oauth)) == 1
+    await oauth.client.event({"type": "app_uninstalled"})
+    await oauth.settle()
+    assert _installations(oauth) == []
+
+
+async def test_429_with_retry_after_is_retried_on_installed_workspaces_clients(oauth: Slack) -> None:
+    async with _browser(oauth) as browser:
+        await _install(oauth, browser)
+    # bolt's per-request client for this workspace (built from the installation): users.info
+    oauth.fake.rate_limit_next("users.info", retry_after=1)
+    started = time.monotonic()
+    await oauth.command("/help", user_id="U0THEM001")
+    assert time.monotonic() - started >= 1.0
+    assert len(oauth.fake.calls_to("users.info")) == 2
+    assert oauth.answers()[-1]["text"] == t("en", "Here is what I can do for you:")
+    # The adapter's own client for the workspace (direct messages from the core): chat.postMessage
+    oauth.fake.rate_limit_next("chat.postMessage", retry_after=1)
+    await oauth.adapter.chat.direct_message(Identity("slack", TEAM, "U0THEM001"), Reply(text="Hello"))
+    assert len(oauth.fake.calls_to("chat.postMessage")) == 2
+    dm = oauth.fake.dm_channel_id("U0THEM001")
+    assert [m["text"] for m in oauth.fake.messages(dm)] == ["Hello"]
