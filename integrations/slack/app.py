@@ -133,8 +133,8 @@ class SlackAdapter:
             bot_token=None if self.oauth else self.bot_token,
             installation_store=self.installation_store,
         )
-        self.chat = SlackChat(self.clients, default_locale=self.default_locale)
         self.people = people or PeopleCache()
+        self.chat = SlackChat(self.clients, default_locale=self.default_locale, people=self.people)
         self.receipts = EventReceipts(core.engine, clock=self.clock)
         self.translate_message: TranslateHook = self._translate_with_command
         self._tasks: set[asyncio.Task[None]] = set()

@@ -106,6 +106,20 @@ def _plain_part(text: str, allow_broadcast: bool) -> str:
     return _defuse_plain(text)
 
 
+_PERSON = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+
+
+def mentioned_people(text: str) -> list[str]:
+    """The user ids mentioned in `text` (`<@U…>`), in order, once each."""
+    return list(dict.fromkeys(match.group(1) for match in _PERSON.finditer(text)))
+
+
+def quiet_mentions(text: str, names: dict[str, str]) -> str:
+    """`text` with people's mentions written as plain `@name`, so that re-posting it (a translation) does not
+    notify them again; `names` maps user ids to display names (the id is kept when the name is unknown)."""
+    return _PERSON.sub(lambda m: "@" + (m.group(2) or names.get(m.group(1)) or m.group(1)), text)
+
+
 def plain(text: str, limit: int) -> str:
     """Text for a `plain_text` object, shortened with an ellipsis to `limit` characters."""
     text = " ".join(text.split()) if "\n" not in text else text.strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -17,8 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import t
 from bot.messages import Button, Form, Identity, Reply
 from bot.ports import Capabilities
-from integrations.slack.blocks import SlackMessage, render_form, render_reply
-from integrations.slack.convert import PLATFORM, conversation
+from integrations.slack.blocks import SlackMessage, mentioned_people, quiet_mentions, render_form, render_reply
+from integrations.slack.convert import PLATFORM, conversation, person
+from integrations.slack.people import PeopleCache
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +105,12 @@ class SlackChat:
     platform = PLATFORM
     capabilities = CAPABILITIES
 
-    def __init__(self, clients: WorkspaceClients, *, default_locale: str = "en") -> None:
+    def __init__(self, clients: WorkspaceClients, *, default_locale: str = "en",
+                 people: PeopleCache | None = None) -> None:
         self.clients = clients
         self.default_locale = default_locale
+        self.people = people or PeopleCache()
+        self._bot_users: dict[str, str] = {}
 
     async def _send(self, client: AsyncWebClient, channel_id: str, messages: list[SlackMessage],
                     **extra: Any) -> str:
@@ -115,17 +120,10 @@ class SlackChat:
             first = first or str(response.get("ts") or "")
         return first
 
-    async def post(self, channel: Identity, reply: Reply, *, username: str | None = None,
-                   icon_url: str | None = None) -> str:
-        """Post in a conversation; `username` and `icon_url` post under another name (chat:write.customize)."""
+    async def post(self, channel: Identity, reply: Reply) -> str:
+        """Post in a conversation (in the thread of `reply.in_thread_of`, when set); returns the first ts."""
         client = await self.clients.for_workspace(channel.workspace)
-        extra: dict[str, Any] = {}
-        if reply.in_thread_of:
-            extra["thread_ts"] = reply.in_thread_of
-        if username:
-            extra["username"] = username[:80]
-        if icon_url:
-            extra["icon_url"] = icon_url
+        extra: dict[str, Any] = {"thread_ts": reply.in_thread_of} if reply.in_thread_of else {}
         return await self._send(client, channel.id, render_reply(reply), **extra)
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
@@ -167,6 +165,78 @@ class SlackChat:
         client = await self.clients.for_workspace(workspace)
         response = await client.conversations_create(name=channel_name(name))
         return conversation(workspace, str(response["channel"]["id"]))
+
+    # ------------------------------------------------------------ optional abilities (bot.ports)
+
+    async def _quiet(self, client: AsyncWebClient, workspace: str, reply: Reply) -> Reply:
+        """`reply` with its people's mentions as plain names (a re-post must not notify them again)."""
+        names = {}
+        for user_id in mentioned_people(reply.text)[:20]:
+            names[user_id] = (await self.people.lookup(client, workspace, user_id)).display_name
+        return replace(reply, text=quiet_mentions(reply.text, names))
+
+    async def post_as(self, channel: Identity, reply: Reply, display_name: str, avatar_url: str | None) -> str:
+        """Post under another name and picture (chat:write.customize); mentions do not notify."""
+        client = await self.clients.for_workspace(channel.workspace)
+        quiet = await self._quiet(client, channel.workspace, reply)
+        extra: dict[str, Any] = {"username": (display_name or "ICC Bot")[:80]}
+        if avatar_url:
+            extra["icon_url"] = avatar_url
+        if reply.in_thread_of:
+            extra["thread_ts"] = reply.in_thread_of
+        return await self._send(client, channel.id, render_reply(quiet), **extra)
+
+    async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
+        """Replace the text of one of the bot's messages (chat.update); mentions do not notify."""
+        client = await self.clients.for_workspace(channel.workspace)
+        messages = render_reply(await self._quiet(client, channel.workspace, reply))
+        if not messages:
+            return
+        # Slack edits one message: a translation fits in one; were it longer, its first 50 blocks are shown.
+        first = messages[0]
+        await client.chat_update(channel=channel.id, ts=message_id, **first.as_kwargs())
+
+    async def delete(self, channel: Identity, message_id: str) -> None:
+        client = await self.clients.for_workspace(channel.workspace)
+        try:
+            await client.chat_delete(channel=channel.id, ts=message_id)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "message_not_found":
+                raise
+
+    async def _bot_user(self, client: AsyncWebClient, workspace: str) -> str:
+        if workspace not in self._bot_users:
+            self._bot_users[workspace] = str((await client.auth_test()).get("user_id") or "")
+        return self._bot_users[workspace]
+
+    async def channel_members(self, channel: Identity) -> list[Identity]:
+        """The people in a conversation (conversations.members, every page), without the bot itself."""
+        client = await self.clients.for_workspace(channel.workspace)
+        bot_user = await self._bot_user(client, channel.workspace)
+        found: list[Identity] = []
+        cursor: str | None = None
+        for _ in range(100):  # 20,000 members at most: more is not a conversation the bot translates
+            response = await client.conversations_members(channel=channel.id, limit=200, cursor=cursor)
+            found += [person(channel.workspace, str(member)) for member in response.get("members") or []
+                      if member != bot_user]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return found
+
+    async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
+        """The text of a message (conversations.history around its timestamp), or None when unreadable."""
+        client = await self.clients.for_workspace(channel.workspace)
+        try:
+            response = await client.conversations_history(channel=channel.id, latest=message_id, inclusive=True,
+                                                          limit=1)
+        except SlackApiError as exc:
+            log.info("Slack: cannot read message %s in %s: %s", message_id, channel, exc.response.get("error"))
+            return None
+        for message in response.get("messages") or []:
+            if message.get("ts") == message_id:
+                return str(message.get("text") or "")
+        return None
 
 
 def form_button_value(form_id: str, state: str) -> str:
