@@ -81,7 +81,7 @@ _TOKEN = re.compile(
   | (?P<mdlink>\[(?P<mdlabel>[^\[\]\n]*)\](?P<mdurl>\(https?://[^()\s]+\)))   # [label](https://…)
   | (?P<url>(?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+\.[^\s<>]+)
   | (?P<emoji>(?<!\w):[a-z0-9_+'-]+:(?=\W|\Z))                      # :flag-fr:, :+1:, :skin-tone-2:
-  | (?P<broadcast>@(?:everyone|here|channel)(?!\w))
+  | (?P<broadcast>@(?:everyone|here|channel))                           # Discord pings them anywhere
   | (?P<quote>^(?:&gt;|>{1,3})\ (?=\S)|^(?:&gt;|>{1,3})$)            # quote marks at a line start
   | (?P<odd>[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r\ud800-\udfff⟦⟧])       # never sent: XML forbids them, or ours
   | (?P<wrap>(?<![\w*_~|\\])(?P<delim>\*\*|__|~~|\|\||\*|_|~)(?=[^\s*_~|])     # *bold*, _it_, ~~s~~, ||spoiler||
@@ -347,7 +347,7 @@ def decode(translated: str, encoded: Encoded) -> list[Segment]:
     return _merge(root)
 
 
-_DEFUSE = re.compile(r"@(?=(?:everyone|here|channel)(?!\w))|<(?=[@#!][^<>\s|]*(?:\|[^<>]*)?>)")
+_DEFUSE = re.compile(r"@(?=everyone|here|channel)|<(?=[@#!][^<>\s|]*(?:\|[^<>]*)?>)")
 
 
 def defuse(text: str, dialect: Dialect = Dialect.plain) -> str:

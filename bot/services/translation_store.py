@@ -345,9 +345,11 @@ class TranslationStore:
             _insert(self.engine, TranslationNotice)
             .values(kind=kind, scope=scope, period=period)
             .on_conflict_do_nothing()
+            .returning(TranslationNotice.id)
         )
         with self.engine.begin() as connection:
-            return bool(connection.execute(statement).rowcount)
+            # rowcount is not reliable with RETURNING on PostgreSQL: a returned row means we inserted it.
+            return connection.execute(statement).first() is not None
 
     # ------------------------------------------------------------ the glossary on DeepL
 
