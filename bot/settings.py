@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_application_id: int | None = Field(default=None, ge=1, validation_alias="DISCORD_APPLICATION_ID")
+    discord_guild_ids: str = Field(default="", validation_alias="DISCORD_GUILD_IDS")
+    discord_sync_at_start: bool = Field(default=False, validation_alias="DISCORD_SYNC_AT_START")
     deepl_auth_key: SecretStr | None = Field(default=None, validation_alias="DEEPL_AUTH_KEY")
     deepl_server_url: str | None = Field(default=None, validation_alias="DEEPL_SERVER_URL")
 
@@ -81,6 +84,14 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
+    @field_validator("discord_guild_ids")
+    @classmethod
+    def _discord_guild_ids_shape(cls, value: str) -> str:
+        ids = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        if any(not part.isdigit() for part in ids):
+            raise ValueError("must be Discord server ids separated by commas (e.g. 1234567890,2345678901)")
+        return ",".join(ids)
+
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
@@ -116,6 +127,11 @@ class Settings(BaseSettings):
     @property
     def discord_enabled(self) -> bool:
         return self.discord_token is not None
+
+    @property
+    def discord_guild_id_list(self) -> list[int]:
+        """The Discord servers whose slash commands are synced at every start (empty: global commands)."""
+        return [int(part) for part in self.discord_guild_ids.split(",") if part]
 
     @property
     def deepl_enabled(self) -> bool:

@@ -135,6 +135,11 @@ def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str,
     starters: list[tuple[str, object]] = []
     # The web app (/healthz, Slack's HTTP events and OAuth) under `web`; Slack Socket Mode under `worker`.
     starters += slack_starters(core, web=web, worker=worker)
+    if worker and core.settings.discord_enabled:
+        # The Discord gateway connection is a singleton: it lives in the worker, next to the scheduler.
+        from integrations.discord.bot import run_discord
+
+        starters.append(("discord", lambda: run_discord(core)))
     return starters
 
 

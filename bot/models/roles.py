@@ -1,4 +1,4 @@
-"""Which platform role (a Discord role, later perhaps a Slack user group) gives which bot role, per workspace or guild."""
+"""Which platform role (a Discord role, later perhaps a Slack user group) gives which bot role, per server."""
 
 from __future__ import annotations
 
