@@ -1,0 +1,194 @@
+"""The Discord bot: a `commands.Bot` built around the core, started by the `worker` process.
+
+`ICCBot(core)` takes everything it needs in its constructor; `setup_hook` builds the slash commands from the
+registry, the "Translate" message menu and `/discord-roles`, registers the persistent components, and syncs
+the commands to the servers in `DISCORD_GUILD_IDS` (or globally with `DISCORD_SYNC_AT_START`). Start it with
+`run_discord(core)`, i.e. `async with bot: await bot.start(token)`. discord.py reconnects, resumes and waits
+out rate limits (429, `X-RateLimit-*`) on its own; the bot only makes sure an interaction delivered twice is
+answered once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ports import Capabilities
+from bot.wiring import Core
+from integrations.discord.chat import DiscordChat
+from integrations.discord.components import ActionButton, FormButton
+from integrations.discord.events import to_message_deleted, to_message_posted, to_reaction_added
+from integrations.discord.forms import MODAL_PREFIX, FormFlow
+from integrations.discord.interactions import InteractionFlow
+from integrations.discord.permissions import intents, permissions
+from integrations.discord.roles import RoleSync, role_admin_group
+from integrations.discord.slash import build_commands, translate_menu
+from integrations.discord.translator import CatalogueTranslator
+
+log = logging.getLogger(__name__)
+
+CAPABILITIES = Capabilities(
+    modals=True,
+    max_modal_fields=5,
+    ephemeral=True,
+    threads=True,
+    buttons=True,
+    post_as_other=True,
+    max_message_length=2000,
+    create_channels=True,
+)
+
+
+
+class ICCTree(app_commands.CommandTree["ICCBot"]):
+    """The command tree: each interaction once, and command errors as a localised answer."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return self.client.flow.first_delivery(interaction)
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        from bot.i18n import t
+
+        flow = self.client.flow
+        locale = flow.locale(interaction)
+        if isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):
+            text = t(locale, "This command has changed since your Discord app loaded it. Please try again in a "
+                             "minute.")
+        elif isinstance(error, app_commands.TransformerError):
+            text = t(locale, "“{value}” is not a valid value here.", value=str(error.value)[:60])
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = flow.guild_needed_text(locale)
+        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+            text = t(locale, "Only server admins (with Manage Server) can change this.")
+        else:
+            log.error("slash command failed for %s", interaction.user.id, exc_info=error)
+            text = t(locale, "Sorry, something went wrong on our side. Nothing was changed; please try again.")
+        await flow.tell(interaction, text)
+
+
+class ICCBot(commands.Bot):
+    """ICC Bot on Discord. Dependencies come in through the constructor; nothing is global."""
+
+    def __init__(self, core: Core, *, sync_at_start: bool = True, **options: Any) -> None:
+        settings = core.settings
+        options.setdefault("application_id", settings.discord_application_id)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            tree_cls=ICCTree,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False),
+            **options,
+        )
+        self.core = core
+        self.sync_at_start = sync_at_start
+        self.flow = InteractionFlow(self)
+        self.forms = FormFlow(self)
+        self.roles = RoleSync(self)
+        self.chat = DiscordChat(self)
+        core.dispatcher.attach_chat(self.chat)
+
+    async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogueTranslator())
+        for command in build_commands(self):
+            self.tree.add_command(command)
+        self.tree.add_command(role_admin_group(self))
+        self.tree.add_command(translate_menu(self))
+        self.add_dynamic_items(ActionButton, FormButton)
+        if self.sync_at_start:
+            guild_ids = self.core.settings.discord_guild_id_list
+            if guild_ids:
+                await self.sync_commands(guild_ids)
+            elif self.core.settings.discord_sync_at_start:
+                await self.sync_commands(None)
+
+    async def sync_commands(self, guild_ids: list[int] | None) -> list[str]:
+        """Register the slash commands with Discord: in these servers (immediate), or globally (None).
+
+        Returns one line per scope, for logs and the `discord sync` command.
+        """
+        report = []
+        scopes: list[int | None] = list(guild_ids) if guild_ids else [None]
+        for guild_id in scopes:
+            guild = discord.Object(guild_id) if guild_id else None
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            where = f"server {guild_id}" if guild_id else "all servers (global)"
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.Forbidden as exc:
+                line = (f"cannot register slash commands in {where}: the bot was not invited with the "
+                        f"applications.commands scope ({exc.text}); invite it again with `python -m bot discord "
+                        f"invite`")
+                log.error(line)
+                report.append(line)
+                continue
+            line = f"{len(synced)} commands registered in {where}"
+            log.info(line)
+            report.append(line)
+        return report
+
+    # ------------------------------------------------------------ gateway events
+
+    async def on_ready(self) -> None:
+        log.info("Discord: logged in as %s in %d servers", self.user, len(self.guilds))
+        wanted = permissions()
+        for guild in self.guilds:
+            missing = [name for name, value in wanted if value and not getattr(guild.me.guild_permissions, name)]
+            if missing:
+                log.warning("Discord server %s (%s) does not give the bot: %s", guild.name, guild.id,
+                            ", ".join(missing))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Every channel message goes to the core's listeners; the bot's own are skipped (no command prefix)."""
+        if self.user is not None and message.author.id == self.user.id:
+            return
+        if isinstance(message.channel, discord.Thread):
+            self.chat.remember_thread(message.id, message.channel.id)
+        await self.core.dispatcher.message_posted(to_message_posted(message))
+
+    async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
+        message = event.message
+        if self.user is not None and message.author.id == self.user.id:
+            return
+        if "content" not in event.data:  # an embed unfurling, not an edit of the text
+            return
+        await self.core.dispatcher.message_posted(to_message_posted(message, edited=True))
+
+    async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
+        cached = event.cached_message
+        if cached is not None and self.user is not None and cached.author.id == self.user.id:
+            return
+        channel = self.get_channel(event.channel_id)
+        await self.core.dispatcher.message_posted(to_message_deleted(event, channel))
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        if self.user is not None and event.user_id == self.user.id:
+            return
+        channel = self.get_channel(event.channel_id)
+        if isinstance(channel, discord.Thread):
+            self.chat.remember_thread(event.message_id, channel.id)
+        await self.core.dispatcher.reaction_added(to_reaction_added(event, channel))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Modal submissions of our forms are routed here by custom id (see `integrations.discord.forms`)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if custom_id.startswith(MODAL_PREFIX) and self.flow.first_delivery(interaction):
+            await self.forms.submitted(interaction)
+
+
+async def run_discord(core: Core) -> None:
+    """Connect to Discord with `DISCORD_TOKEN` until cancelled (the `worker` process)."""
+    token = core.settings.discord_token
+    if token is None:
+        raise RuntimeError("DISCORD_TOKEN is not set")
+    bot = ICCBot(core)
+    async with bot:
+        await bot.start(token.get_secret_value())

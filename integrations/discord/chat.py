@@ -1,0 +1,268 @@
+"""The `Chat` port on Discord: posts, thread replies, direct messages, private answers, forms, channels.
+
+Besides `Chat`, `DiscordChat` offers what the core's optional chat protocols ask for: `post_as` (a webhook post
+under an author's name and picture, `PostingAs`), `update` and `delete` (`EditableChat`), `fetch_text`
+(`MessageFetching`) and `channel_members` (`ChannelDirectory`).
+
+Errors a server admin can fix (a missing permission, a deleted channel) raise `PostFailed` with a clear
+message, and a missing permission also sends the server owner a localised note (`AdminNotices`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+
+from bot.i18n import negotiate, t
+from bot.messages import Form, Identity, MessagePosted, Reply, Response
+from integrations.discord.permissions import AdminNotices
+from integrations.discord.render import DM_WORKSPACE, PLATFORM, Outgoing, render_reply
+from integrations.discord.webhooks import (
+    MISSING_ACCESS,
+    MISSING_PERMISSIONS,
+    UNKNOWN_CHANNEL,
+    ChannelWebhooks,
+    PostFailed,
+)
+
+if TYPE_CHECKING:
+    from integrations.discord.bot import ICCBot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: What the translation feature plugs in for the "Translate" message menu: the message, who asked, in which
+#: language they read; returns what to show them (privately).
+TranslateHandler = Callable[[MessagePosted, Identity, str], Awaitable[Response]]
+
+
+class DiscordChat:
+    """Sending side of Discord for the core (`dispatcher.attach_chat(chat)`)."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: ICCBot) -> None:
+        from integrations.discord.bot import CAPABILITIES
+
+        self.bot = bot
+        self.capabilities = CAPABILITIES
+        self.webhooks = ChannelWebhooks(bot)
+        self.notices = AdminNotices(bot)
+        self.translate_handler: TranslateHandler | None = None
+        #: message id -> the thread it is in, for messages the core knows by their parent channel
+        self.threads_of: OrderedDict[int, int] = OrderedDict()
+
+    def remember_thread(self, message_id: int, thread_id: int) -> None:
+        self.threads_of[message_id] = thread_id
+        while len(self.threads_of) > 20_000:
+            self.threads_of.popitem(last=False)
+
+    def _place(self, channel: Identity, message_id: str) -> Identity:
+        """Where message `message_id` really is: its thread when it was posted in one, else `channel`."""
+        thread = self.threads_of.get(int(message_id))
+        return Identity(channel.platform, channel.workspace, str(thread)) if thread else channel
+
+    def on_translate_request(self, handler: TranslateHandler) -> None:
+        """Wire the "Translate" message menu (until then it says translation is not configured)."""
+        self.translate_handler = handler
+
+    # ------------------------------------------------------------ where
+
+    async def channel(self, channel: Identity) -> discord.abc.Messageable:
+        """The Discord channel (or thread) behind an identity, from the cache or from Discord."""
+        try:
+            found = self.bot.get_channel(int(channel.id)) or await self.bot.fetch_channel(int(channel.id))
+        except discord.NotFound as exc:
+            self.webhooks.forget(int(channel.id))
+            raise PostFailed("channel_gone", f"Discord channel {channel.id} no longer exists") from exc
+        except discord.Forbidden as exc:
+            raise PostFailed("missing_permission", f"the bot cannot see Discord channel {channel.id}") from exc
+        if not isinstance(found, discord.abc.Messageable):
+            raise PostFailed("refused", f"Discord channel {channel.id} is not one the bot can post in")
+        return found
+
+    async def _guarded(self, work: Awaitable[T], *, target: Any, permission: str) -> T:
+        """Run a Discord call, turning what an admin can fix into `PostFailed` (and a note to the owner)."""
+        try:
+            return await work
+        except discord.Forbidden as exc:
+            if exc.code in (MISSING_PERMISSIONS, MISSING_ACCESS):
+                guild = getattr(target, "guild", None)
+                await self.notices.missing(guild, permission, _where(target))
+                locale = negotiate(str(getattr(guild, "preferred_locale", "") or ""))
+                raise PostFailed("missing_permission",
+                                 self.notices.text(guild, permission, _where(target), locale)) from exc
+            raise PostFailed("refused", f"Discord refused: {exc.text}") from exc
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_CHANNEL:
+                self.webhooks.forget(getattr(target, "id", 0))
+                raise PostFailed("channel_gone", f"{_where(target)} no longer exists") from exc
+            raise
+
+    async def _send_all(self, target: discord.abc.Messageable, reply: Reply,
+                        reference: discord.MessageReference | None = None) -> str:
+        last = ""
+        permission = "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
+        for outgoing in render_reply(reply):
+            kwargs = outgoing.kwargs()
+            if reference is not None:
+                kwargs["reference"] = reference
+            message = await self._guarded(target.send(**kwargs), target=target, permission=permission)
+            reference = None
+            last = str(message.id)
+        return last
+
+    # ------------------------------------------------------------ Chat
+
+    async def post(self, channel: Identity, reply: Reply) -> str:
+        return await self._send_all(await self.channel(channel), reply)
+
+    async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
+        """In the thread `thread_id` when it is one; otherwise as a Discord reply to message `thread_id`."""
+        thread = self.bot.get_channel(int(thread_id))
+        if isinstance(thread, discord.Thread):
+            return await self._send_all(thread, reply)
+        reference = discord.MessageReference(message_id=int(thread_id), channel_id=int(channel.id),
+                                             fail_if_not_exists=False)
+        return await self._send_all(await self.channel(channel), reply, reference)
+
+    async def direct_message(self, user: Identity, reply: Reply) -> str:
+        person = self.bot.get_user(int(user.id)) or await self.bot.fetch_user(int(user.id))
+        try:
+            return await self._send_all(await person.create_dm(), reply)
+        except PostFailed:
+            raise
+        except discord.Forbidden as exc:  # 50007: they do not accept direct messages from this server
+            raise PostFailed("refused", f"{user} does not accept direct messages") from exc
+
+    async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
+        """Privately: through the person's current interaction in that channel, else by direct message."""
+        interaction = self.bot.flow.active.find(int(user.id), int(channel.id))
+        if interaction is not None:
+            sent = False
+            for outgoing in render_reply(reply):
+                sent = await self.bot.flow.send(interaction, outgoing, ephemeral=True) or sent
+            if sent:
+                return
+        await self.direct_message(user, reply)
+
+    async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None) -> None:
+        """As a modal through interaction `trigger` when it can still open one, else a button in a DM."""
+        interaction = self.bot.flow.active.by_id(int(trigger)) if trigger and trigger.isdigit() else None
+        if interaction is not None and not interaction.response.is_done():
+            await self.bot.forms.start(interaction, form)
+            return
+        member = self.bot.core.services.members.get_or_create(user)
+        await self.bot.forms.offer(user, form, self.bot.core.dispatcher.locale_for(member))
+
+    async def create_channel(self, workspace: str, name: str) -> Identity:
+        guild = self.bot.get_guild(int(workspace)) if workspace.isdigit() else None
+        if guild is None:
+            raise PostFailed("refused", f"the bot is not in Discord server {workspace}")
+        clean = "-".join(name.lower().split())[:100] or "cluster"
+        created = await self._guarded(guild.create_text_channel(clean, reason="ICC Bot: a cluster channel"),
+                                      target=guild, permission="manage_channels")
+        return Identity(PLATFORM, workspace, str(created.id))
+
+    # ------------------------------------------------------------ PostingAs, EditableChat, MessageFetching
+
+    async def post_as(self, channel: Identity, reply: Reply, display_name: str, avatar_url: str | None) -> str:
+        """Post `reply` in `channel` under `display_name` and `avatar_url`; returns the message id.
+
+        Through the channel's reusable webhook (a thread posts through its parent's), with every mention
+        disabled. Buttons are not carried (webhook posts are plain messages). Raises `PostFailed` when the
+        channel is gone, the bot lacks Manage Webhooks (the server owner is told), or the webhook keeps
+        disappearing.
+        """
+        target = await self.channel(channel)
+        thread: discord.Thread | None = None
+        if isinstance(target, discord.Thread):
+            thread, parent = target, target.parent
+        else:
+            parent = target  # type: ignore[assignment]
+        if not isinstance(parent, discord.TextChannel | discord.ForumChannel):
+            raise PostFailed("refused", f"Discord channel {channel.id} cannot have webhooks")
+        last = ""
+        for outgoing in render_reply(reply):
+            message = await self._guarded(
+                self.webhooks.send(parent, content=outgoing.content, embeds=outgoing.embeds,
+                                   display_name=display_name, avatar_url=avatar_url, thread=thread),
+                target=parent, permission="manage_webhooks",
+            )
+            last = str(message.id)
+        return last
+
+    async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
+        """Replace one of the bot's messages (or one it posted through a webhook); mentions stay silent."""
+        outgoing = (render_reply(reply) or [Outgoing(content="…")])[0]
+        kwargs: dict[str, Any] = {"content": outgoing.content or None, "embeds": outgoing.embeds,
+                  "allowed_mentions": discord.AllowedMentions.none()}
+        target = await self.channel(self._place(channel, message_id))
+        hook = await self._webhook_of(target, int(message_id))
+        if hook is not None:
+            thread = target if isinstance(target, discord.Thread) else discord.utils.MISSING
+            await self._guarded(hook.edit_message(int(message_id), thread=thread, **kwargs),
+                                target=target, permission="manage_webhooks")
+            return
+        partial = target.get_partial_message(int(message_id))  # type: ignore[attr-defined]
+        await self._guarded(partial.edit(**kwargs), target=target, permission="send_messages")
+
+    async def delete(self, channel: Identity, message_id: str) -> None:
+        try:
+            target = await self.channel(self._place(channel, message_id))
+            hook = await self._webhook_of(target, int(message_id))
+            if hook is not None:
+                thread = target if isinstance(target, discord.Thread) else discord.utils.MISSING
+                await hook.delete_message(int(message_id), thread=thread)
+            else:
+                await target.get_partial_message(int(message_id)).delete()  # type: ignore[attr-defined]
+        except discord.NotFound:
+            pass  # already gone
+        except PostFailed as exc:
+            if exc.reason != "channel_gone":
+                raise
+
+    async def _webhook_of(self, target: discord.abc.Messageable, message_id: int) -> discord.Webhook | None:
+        """The webhook that posted `message_id`, when it was ours."""
+        parent = target.parent if isinstance(target, discord.Thread) else target
+        if message_id not in self.webhooks.posted or not isinstance(parent, discord.TextChannel | discord.ForumChannel):
+            return None
+        hook = self.webhooks.cached(parent.id)
+        if hook is not None and hook.id == self.webhooks.posted[message_id]:
+            return hook
+        return await self.webhooks.for_channel(parent)
+
+    async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
+        try:
+            target = await self.channel(self._place(channel, message_id))
+            message = await target.fetch_message(int(message_id))
+        except (discord.HTTPException, PostFailed) as exc:
+            log.info("cannot read message %s in %s: %s", message_id, channel, exc)
+            return None
+        return message.content
+
+    async def channel_members(self, channel: Identity) -> list[Identity]:
+        """The people (not bots) who can read `channel`, from the member cache (members intent)."""
+        target = await self.channel(channel)
+        members = getattr(target, "members", [])
+        return [Identity(PLATFORM, channel.workspace, str(m.id)) for m in members if not m.bot]
+
+    # ------------------------------------------------------------ the Translate menu
+
+    async def not_configured(self, locale: str) -> Response:
+        return Response.text(t(locale, "Translation is not configured on this server yet."))
+
+
+def _where(target: Any) -> str:
+    """How a channel or server is named in messages to admins."""
+    if isinstance(target, discord.Guild):
+        return target.name
+    if isinstance(target, discord.DMChannel):
+        return DM_WORKSPACE
+    name = getattr(target, "name", None)
+    return f"#{name}" if name else f"channel {getattr(target, 'id', '?')}"

@@ -1,0 +1,99 @@
+"""Persistent message components: they are matched by custom id, so they keep working after a restart.
+
+Both are `discord.ui.DynamicItem`s registered once with `bot.add_dynamic_items` in `setup_hook`: a press on a
+button sent days ago, by a process that has since restarted, still reaches the core.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.messages import Button, ButtonStyle
+from integrations.discord.render import _STYLES, MAX_BUTTON_LABEL, custom_id_for, shorten
+
+if TYPE_CHECKING:
+    from integrations.discord.bot import ICCBot
+
+#: Custom ids the adapter keeps for its own form buttons; the core's action ids never start with it.
+FORM_PREFIX = "icc-form:"
+
+
+def _bot(interaction: discord.Interaction) -> ICCBot:
+    return cast("ICCBot", interaction.client)
+
+
+class ActionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.compile(r"(?s)(?!icc-form:)(?P<custom_id>.{1,100})"),
+):
+    """A button of a core reply; its press becomes `ButtonPressed(action_id, value)`."""
+
+    def __init__(
+        self,
+        custom_id: str,
+        *,
+        label: str | None = None,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, row=row))
+        self.pressed_id = custom_id
+
+    @classmethod
+    def for_button(cls, button: Button, *, row: int | None = None) -> ActionButton:
+        custom_id = custom_id_for(button)
+        if custom_id is None:  # filtered out by render_reply already
+            raise ValueError(f"button {button.action_id!r} has no usable custom id")
+        return cls(custom_id, label=shorten(button.label, MAX_BUTTON_LABEL) or "…",
+                   style=_STYLES.get(ButtonStyle(button.style), discord.ButtonStyle.secondary), row=row)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ActionButton:
+        button = cast("discord.ui.Button[Any]", item)
+        return cls(match["custom_id"], label=button.label, style=button.style)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return _bot(interaction).flow.first_delivery(interaction)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).flow.button_pressed(interaction, self.pressed_id)
+
+
+class FormButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.compile(r"icc-form:open:(?P<token>[0-9a-f]{1,32}):(?P<step>\d{1,2})"),
+):
+    """"Continue", "Correct" or "Open the form": opens step `step` of the form draft `token` as a modal."""
+
+    def __init__(self, token: str, step: int, *, label: str | None = None,
+                 style: discord.ButtonStyle = discord.ButtonStyle.primary) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"{FORM_PREFIX}open:{token}:{step}")
+        )
+        self.token = token
+        self.step = step
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FormButton:
+        button = cast("discord.ui.Button[Any]", item)
+        return cls(match["token"], int(match["step"]), label=button.label, style=button.style)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return _bot(interaction).flow.first_delivery(interaction)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).forms.open_step(interaction, self.token, self.step)
+
+
+def form_view(token: str, step: int, label: str) -> discord.ui.View:
+    """A message view with the one button that opens step `step` of draft `token`."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FormButton(token, step, label=shorten(label, MAX_BUTTON_LABEL)))
+    return view

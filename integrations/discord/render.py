@@ -1,0 +1,203 @@
+"""Conversions between Discord and the core: identities in, neutral replies out as Discord messages.
+
+`render_reply` turns one `Reply` into as many Discord messages as its size needs (2,000 characters of text, 10
+embeds and 6,000 embed characters, 5 rows of buttons per message); buttons become persistent components
+(`components.ActionButton`) whose custom id is the button's `action_id` (and `value`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from bot.messages import Button, ButtonStyle, Identity, Reply, Section
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+#: The "workspace" of direct messages, which belong to no server (Discord's own name for them).
+DM_WORKSPACE = "@me"
+
+MAX_CONTENT = 2000
+MAX_EMBEDS = 10
+MAX_EMBED_TOTAL = 6000
+MAX_EMBED_TITLE = 256
+MAX_EMBED_DESCRIPTION = 4096
+MAX_ROWS = 5
+MAX_BUTTONS_PER_ROW = 5
+MAX_BUTTON_LABEL = 80
+MAX_CUSTOM_ID = 100
+
+_STYLES = {
+    ButtonStyle.default: discord.ButtonStyle.secondary,
+    ButtonStyle.primary: discord.ButtonStyle.primary,
+    ButtonStyle.danger: discord.ButtonStyle.danger,
+}
+
+
+# ---------------------------------------------------------------- identities in
+
+
+def workspace_of(guild_id: int | None) -> str:
+    return str(guild_id) if guild_id else DM_WORKSPACE
+
+
+def actor_of(interaction: discord.Interaction) -> Identity:
+    """The person behind an interaction: `(discord, guild id or @me, user id)`."""
+    return Identity(PLATFORM, workspace_of(interaction.guild_id), str(interaction.user.id))
+
+
+def channel_of(interaction: discord.Interaction) -> Identity:
+    return Identity(PLATFORM, workspace_of(interaction.guild_id), str(interaction.channel_id or 0))
+
+
+def display_name_of(user: discord.abc.User) -> str:
+    return user.display_name or user.name
+
+
+# ---------------------------------------------------------------- replies out
+
+
+@dataclass
+class Outgoing:
+    """One Discord message: what `send`, `send_message` and `followup.send` take."""
+
+    content: str = ""
+    embeds: list[discord.Embed] = field(default_factory=list)
+    buttons: list[list[Button]] = field(default_factory=list)  # rows
+    allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
+
+    @property
+    def empty(self) -> bool:
+        return not self.content.strip() and not self.embeds and not self.buttons
+
+    def view(self) -> discord.ui.View | None:
+        """A persistent view (timeout None) of the buttons, or None when there are none."""
+        if not self.buttons:
+            return None
+        from integrations.discord.components import ActionButton
+
+        view = discord.ui.View(timeout=None)
+        for row_index, row in enumerate(self.buttons):
+            for button in row:
+                view.add_item(ActionButton.for_button(button, row=row_index))
+        return view
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `Messageable.send` / `InteractionResponse.send_message` / `Webhook.send`."""
+        out: dict[str, Any] = {"allowed_mentions": self.allowed_mentions}
+        if self.content:
+            out["content"] = self.content
+        if self.embeds:
+            out["embeds"] = self.embeds
+        view = self.view()
+        if view is not None:
+            out["view"] = view
+        return out
+
+
+def mentions_for(reply: Reply) -> discord.AllowedMentions:
+    """People may be mentioned; @everyone/@here and roles only when the core allows it (the ICC team)."""
+    return discord.AllowedMentions(
+        everyone=reply.allow_broadcast_mentions, roles=reply.allow_broadcast_mentions, users=True, replied_user=False
+    )
+
+
+def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, at a line break, else a space, else anywhere."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:]
+        if rest[:1] in ("\n", " "):
+            rest = rest[1:]
+    if rest.strip():
+        pieces.append(rest)
+    return pieces
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def custom_id_for(button: Button) -> str | None:
+    """`action_id`, or `action_id|value`: what comes back in the press. None when it would not fit Discord."""
+    custom_id = f"{button.action_id}|{button.value}" if button.value else button.action_id
+    if len(custom_id) > MAX_CUSTOM_ID or custom_id.startswith("icc-form:"):
+        log.error("button %r cannot be shown on Discord: its custom id is too long or reserved", button.action_id)
+        return None
+    return custom_id
+
+
+def parse_custom_id(custom_id: str) -> tuple[str, str]:
+    """The (action_id, value) a button was rendered from."""
+    action_id, _, value = custom_id.partition("|")
+    return action_id, value
+
+
+def _embed(section: Section) -> discord.Embed:
+    embed = discord.Embed(description=shorten(section.text, MAX_EMBED_DESCRIPTION) or None)
+    if section.title:
+        embed.title = shorten(section.title, MAX_EMBED_TITLE)
+    return embed
+
+
+def _embed_size(embed: discord.Embed) -> int:
+    return len(embed.title or "") + len(embed.description or "")
+
+
+def _rows(buttons: list[Button], *, prefix: str = "") -> list[list[Button]]:
+    usable = []
+    for button in buttons:
+        if custom_id_for(button) is None:
+            continue
+        label = shorten(f"{prefix}{button.label}", MAX_BUTTON_LABEL)
+        usable.append(Button(action_id=button.action_id, label=label, value=button.value, style=button.style))
+    return [usable[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(usable), MAX_BUTTONS_PER_ROW)]
+
+
+def render_reply(reply: Reply) -> list[Outgoing]:
+    """The Discord messages showing `reply`, in order (most replies fit in one).
+
+    Sections become embeds; a section's buttons go on their own row, numbered like their embed when
+    several sections have buttons (Discord cannot put a button inside an embed).
+    """
+    mentions = mentions_for(reply)
+    messages = [Outgoing(content=piece, allowed_mentions=mentions) for piece in split_text(reply.text)]
+    if not messages:
+        messages = [Outgoing(allowed_mentions=mentions)]
+    numbered = sum(1 for section in reply.sections if section.buttons) > 1
+    current = messages[-1]
+    for number, section in enumerate(reply.sections, start=1):
+        embed = _embed(section)
+        if numbered and section.buttons and embed.title:
+            embed.title = shorten(f"{number}. {embed.title}", MAX_EMBED_TITLE)
+        rows = _rows(list(section.buttons), prefix=f"{number} · " if numbered else "")
+        if (
+            len(current.embeds) >= MAX_EMBEDS
+            or sum(map(_embed_size, current.embeds)) + _embed_size(embed) > MAX_EMBED_TOTAL
+            or len(current.buttons) + len(rows) > MAX_ROWS
+        ):
+            current = Outgoing(allowed_mentions=mentions)
+            messages.append(current)
+        current.embeds.append(embed)
+        current.buttons.extend(rows[:MAX_ROWS])
+    rows = _rows(reply.buttons)
+    while rows:
+        room = MAX_ROWS - len(current.buttons)
+        if room <= 0:
+            current = Outgoing(allowed_mentions=mentions)
+            messages.append(current)
+            room = MAX_ROWS
+        current.buttons.extend(rows[:room])
+        rows = rows[room:]
+    return [message for message in messages if not message.empty]

@@ -1,0 +1,152 @@
+"""Slash commands: built from the registry, localised, typed, checked, answered once and in time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.i18n import t
+from bot.messages import Reply, Response
+from bot.wiring import Core
+from commands.context import Context
+from commands.registry import Args, Command, Option, OptionKind, Subcommand
+from tests.discord.helpers import ALICE, BOB, GUILD, answer, content, running_bot
+from tests.fakes import discord as fd
+
+
+def add_test_commands(core: Core) -> None:
+    """Commands the Discord adapter has never heard of: they must work with no Discord code."""
+
+    async def count(ctx: Context, args: Args) -> Response:
+        return Response.text(f"{args.sub}:{args.integer('n')}:{args.text('colour')}")
+
+    core.registry.add(Command(
+        name="count", description="Count something.", handler=count,
+        subcommands=(Subcommand("up", "Count up.", options=(
+            Option("n", "How many", kind=OptionKind.integer, required=True, min_value=1, max_value=10),
+            Option("colour", "Which colour", kind=OptionKind.choice, choices=("red", "blue")),
+        )),),
+    ))
+
+    async def slow(ctx: Context, args: Args) -> Response:
+        await asyncio.sleep(0.3)
+        return Response(replies=[Reply(text="private result"), Reply(text="public result", ephemeral=False)])
+
+    core.registry.add(Command(name="slow", description="Take a while.", handler=slow))
+
+
+async def test_every_registry_command_is_synced_with_localised_descriptions(core: Core, fake: fd.FakeDiscord) -> None:
+    add_test_commands(core)
+    async with running_bot(core, fake):
+        synced = {c["name"]: c for c in fake.commands[GUILD]}
+    assert set(core.registry.commands) <= set(synced)  # the same names as on Slack
+    assert {"share-practice", "practices", "help", "profile", "language", "role", "discord-roles", "Translate"} <= set(
+        synced
+    )
+    help_command = synced["help"]
+    assert help_command["description"] == "Show what the bot can do for you."
+    assert help_command["description_localizations"]["fr"] == t("fr", "Show what the bot can do for you.")
+    assert help_command["description_localizations"]["pt-BR"] == t("pt", "Show what the bot can do for you.")
+    assert "name_localizations" not in help_command or not help_command["name_localizations"]
+    # Subcommands with typed options, ranges and choices, straight from the registry.
+    up = synced["count"]["options"][0]
+    assert up["type"] == 1 and up["name"] == "up"
+    n, colour = up["options"]
+    assert (n["name"], n["type"], n["required"], n["min_value"], n["max_value"]) == ("n", 4, True, 1, 10)
+    assert colour["type"] == 3 and [c["value"] for c in colour["choices"]] == ["red", "blue"]
+    # Coordinator commands are hidden in DMs; admins-only mapping needs Manage Server.
+    assert synced["share-practice"]["dm_permission"] is False
+    assert synced["help"]["dm_permission"] is True
+    assert int(synced["discord-roles"]["default_member_permissions"]) == 1 << 5
+    assert synced["Translate"]["type"] == 3 and synced["Translate"]["name_localizations"]["fr"] == "Traduire"
+
+
+async def test_answer_in_the_discord_locale_unless_a_language_was_chosen(core: Core, fake: fd.FakeDiscord) -> None:
+    async with running_bot(core, fake):
+        first = await answer(fake, fake.slash_command_interaction("help", user_id=BOB, locale="fr"))
+        assert first["type"] == 4 and first["data"]["flags"] & 64  # private
+        assert content(first).startswith(t("fr", "Here is what I can do for you:"))
+        chosen = await answer(fake, fake.slash_command_interaction("language", {"code": "de"}, user_id=BOB))
+        assert content(chosen) == t("de", "From now on I will speak {language} to you.", language="Deutsch")
+        later = await answer(fake, fake.slash_command_interaction("help", user_id=BOB, locale="fr"))
+        assert content(later).startswith(t("de", "Here is what I can do for you:"))
+
+
+async def test_typed_options_reach_the_core(core: Core, fake: fd.FakeDiscord) -> None:
+    add_test_commands(core)
+    async with running_bot(core, fake):
+        reply = await answer(fake, fake.slash_command_interaction("count", {"n": 3, "colour": "blue"}, subcommand="up"))
+    assert content(reply) == "up:3:blue"
+
+
+@pytest.mark.parametrize(
+    ("options", "msgid", "params"),
+    [
+        ([{"name": "n", "type": 3, "value": "three"}], "“{value}” is not a whole number for {option}.",
+         {"value": "three", "option": "n"}),
+        ({"n": 99}, "{option} is out of range.", {"option": "n"}),
+        ({"n": 2, "colour": "green"}, "“{value}” is not one of: {choices}.",
+         {"value": "green", "choices": "red, blue"}),
+    ],
+)
+async def test_options_of_the_wrong_type_or_out_of_range_get_a_localised_message(
+    core: Core, fake: fd.FakeDiscord, options: object, msgid: str, params: dict[str, str]
+) -> None:
+    """Discord's client checks types and ranges, but a stale command or a forged interaction can still send them."""
+    add_test_commands(core)
+    async with running_bot(core, fake):
+        reply = await answer(fake, fake.slash_command_interaction("count", options, subcommand="up", locale="fr"))
+    assert content(reply).splitlines()[0] == t("fr", msgid, **params)
+    assert t("fr", msgid, **params) != t("en", msgid, **params)
+
+
+async def test_a_dm_where_a_server_is_needed_gets_a_clear_message(core: Core, fake: fd.FakeDiscord) -> None:
+    async with running_bot(core, fake) as bot:
+        dm = await (await bot.fetch_user(ALICE)).create_dm()
+        reply = await answer(fake, fake.slash_command_interaction("share-practice", user_id=ALICE, channel_id=dm.id,
+                                                                  locale="fr"))
+    assert "guild_id" not in fake.callbacks()[0] or True
+    assert content(reply) == t("fr", "This only works in a server channel, where your role is known, not in direct "
+                                     "messages. Use it in your ICC server.")
+
+
+async def test_a_person_without_the_role_is_told_so(core: Core, fake: fd.FakeDiscord) -> None:
+    async with running_bot(core, fake):
+        reply = await answer(fake, fake.slash_command_interaction("share-practice", user_id=BOB, locale="de"))
+    assert reply["type"] == 4
+    assert content(reply) == t("de", "Only city coordinators and the ICC team can do this.")
+
+
+async def test_an_interaction_delivered_twice_is_answered_once(core: Core, fake: fd.FakeDiscord) -> None:
+    calls: list[str] = []
+
+    async def once(ctx: Context, args: Args) -> Response:
+        calls.append(ctx.actor.id)
+        return Response.text("done once")
+
+    core.registry.add(Command(name="once", description="Do it once.", handler=once))
+    async with running_bot(core, fake):
+        payload = fake.slash_command_interaction("once", user_id=ALICE)
+        await fake.send_interaction(payload)
+        await fake.send_interaction(payload)
+        await fake.wait_until(lambda: fake.callbacks(payload))
+        await asyncio.sleep(0.2)
+    assert calls == [str(ALICE)]
+    attempts = fake.requests_to("POST", "/interactions/{id}/{token}/callback")
+    assert len(attempts) == 1 and attempts[0].status < 300
+
+
+async def test_a_slow_answer_is_deferred_then_delivered(
+    core: Core, fake: fd.FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("integrations.discord.interactions.ACK_BUDGET", 0.05)
+    add_test_commands(core)
+    async with running_bot(core, fake):
+        payload = fake.slash_command_interaction("slow", user_id=ALICE)
+        first = await answer(fake, payload)
+        assert first["type"] == 5 and first["data"]["flags"] & 64  # "thinking…", privately
+        edit = await fake.wait_for_request("PATCH", "/webhooks/{app}/{token}/messages/@original")
+        general = int(payload["channel_id"])
+        await fake.wait_until(lambda: any(m["content"] == "public result" for m in fake.messages_in(general)))
+    assert edit.json["content"] == "private result"

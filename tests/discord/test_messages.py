@@ -1,0 +1,95 @@
+"""Channel messages (new, edited, deleted) and reactions reach the core's listeners; the Translate menu."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.i18n import t
+from bot.messages import Identity, MessagePosted, ReactionAdded, Reply, Response
+from bot.ports import Chat
+from bot.wiring import Core
+from tests.discord.helpers import ALICE, BOB, GUILD, answer, channel_id, content, running_bot
+from tests.fakes import discord as fd
+
+
+def listen(core: Core) -> tuple[asyncio.Queue[MessagePosted], asyncio.Queue[ReactionAdded]]:
+    messages: asyncio.Queue[MessagePosted] = asyncio.Queue()
+    reactions: asyncio.Queue[ReactionAdded] = asyncio.Queue()
+
+    async def on_message(event: MessagePosted, chat: Chat) -> None:
+        assert chat.platform == "discord"
+        await messages.put(event)
+
+    async def on_reaction(event: ReactionAdded, chat: Chat) -> None:
+        await reactions.put(event)
+
+    core.dispatcher.on_message(on_message)
+    core.dispatcher.on_reaction(on_reaction)
+    return messages, reactions
+
+
+async def test_a_message_in_a_channel_reaches_the_listeners(core: Core, fake: fd.FakeDiscord) -> None:
+    messages, _ = listen(core)
+    general = channel_id(fake, "general")
+    async with running_bot(core, fake) as bot:
+        payload = fake.message_create_payload(general, ALICE, "Bonjour à tous")
+        await fake.dispatch("MESSAGE_CREATE", payload)
+        event = await asyncio.wait_for(messages.get(), 2)
+        assert event == MessagePosted(
+            author=Identity("discord", str(GUILD), str(ALICE)), channel=Identity("discord", str(GUILD), str(general)),
+            message_id=payload["id"], text="Bonjour à tous", display_name="alice",
+            avatar_url=event.avatar_url,
+        )
+        assert event.avatar_url and event.avatar_url.startswith("https://cdn.discordapp.com/")
+
+        # The bot's own messages are not given to listeners; webhooks' are, marked as bots.
+        await bot.chat.post(Identity("discord", str(GUILD), str(general)), Reply(text="hello", ephemeral=False))
+        hook = fake.add_webhook(general, "Someone's hook", by_bot=False)
+        await fake.dispatch("MESSAGE_CREATE", fake.message_create_payload(general, hook["id"], "mirrored",
+                                                                          webhook_id=hook["id"]))
+        mirrored = await asyncio.wait_for(messages.get(), 2)
+        assert mirrored.text == "mirrored" and mirrored.author_is_bot
+
+        edited = dict(payload, content="Bonjour à toutes et à tous", edited_timestamp="2026-11-25T15:00:00+00:00")
+        await fake.dispatch("MESSAGE_UPDATE", edited)
+        event = await asyncio.wait_for(messages.get(), 2)
+        assert (event.edited, event.text, event.message_id) == (True, "Bonjour à toutes et à tous", payload["id"])
+
+        await fake.dispatch("MESSAGE_DELETE", {"id": payload["id"], "channel_id": str(general), "guild_id": str(GUILD)})
+        event = await asyncio.wait_for(messages.get(), 2)
+        assert (event.deleted, event.message_id, event.author.id) == (True, payload["id"], str(ALICE))
+    assert messages.empty()
+
+
+async def test_a_reaction_reaches_the_listeners(core: Core, fake: fd.FakeDiscord) -> None:
+    _, reactions = listen(core)
+    general = channel_id(fake, "general")
+    async with running_bot(core, fake):
+        message = fake.message_create_payload(general, ALICE, "Hello")
+        await fake.dispatch("MESSAGE_REACTION_ADD", fake.reaction_add_payload(general, message["id"], BOB, "🇫🇷"))
+        event = await asyncio.wait_for(reactions.get(), 2)
+    assert event == ReactionAdded(actor=Identity("discord", str(GUILD), str(BOB)),
+                                  channel=Identity("discord", str(GUILD), str(general)),
+                                  message_id=message["id"], emoji="🇫🇷")
+
+
+async def test_the_translate_menu_says_when_translation_is_not_configured(core: Core, fake: fd.FakeDiscord) -> None:
+    general = channel_id(fake, "general")
+    async with running_bot(core, fake) as bot:
+        message = fake.message_create_payload(general, ALICE, "Bonjour")
+        menu = fake.message_context_menu_interaction("Translate", message, user_id=BOB, locale="de")
+        reply = await answer(fake, menu)
+        assert reply["data"]["flags"] & 64
+        assert content(reply) == t("de", "Translation is not configured on this server yet.")
+
+        asked: list[tuple[str, str, str]] = []
+
+        async def translate(event: MessagePosted, requester: Identity, locale: str) -> Response:
+            asked.append((event.text, requester.id, locale))
+            return Response(replies=[Reply(text="Hallo", ephemeral=False)])
+
+        bot.chat.on_translate_request(translate)
+        reply = await answer(fake, fake.message_context_menu_interaction("Translate", message, user_id=BOB,
+                                                                         locale="de"))
+    assert asked == [("Bonjour", str(BOB), "de")]
+    assert content(reply) == "Hallo" and reply["data"]["flags"] & 64  # a translation is shown to who asked
