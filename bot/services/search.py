@@ -2,15 +2,23 @@
 
 Every dialect-specific statement of practice search lives here. The index holds, for each practice, a
 document for its original text (title, summary, and a body made of description, results and city name)
-and one per `PracticeTranslation` (title and summary). Filters (status, city, themes) are indexed too, so
-that a filtered search never ranks rows it will throw away.
+and one per `PracticeTranslation` (title and summary). Filters (city, themes) are indexed too, so that a
+filtered search never ranks rows it will throw away.
 
-- SQLite: an FTS5 table `practice_search` (unicode61 tokenizer, diacritics removed, prefix indexes), ranked
-  with bm25 (title above summary above body). Its rowid is `practice_id * 1000 + slot` (slot 0 is the
-  original, 1… the translations), so the documents of one practice are a rowid range.
+- SQLite: FTS5 tables (unicode61 tokenizer, diacritics removed, prefix indexes of 3 to 8 characters),
+  ranked with bm25 (title above summary above body). Published practices, what nearly every search asks
+  for, have a table of their own, `practice_search`; the others are in `practice_search_unpublished`.
+  The rowid is `practice_id * 1000 + slot` (slot 0 is the original, 1… the translations), so the documents
+  of one practice are a rowid range.
 - PostgreSQL: a table `practice_search` with a weighted `tsvector` (A title, B summary, D body) under a
   GIN index, built with the 'simple' configuration so that every language is treated alike; text is
   folded (lower case, no accents) in Python first, as FTS5 does on SQLite. Ranked with `ts_rank`.
+
+Matching: every term of three letters or more matches the words it begins ("migra" finds "migrants");
+a term longer than eight letters matches by its first eight ("intercultural" finds "interculturale"), a
+crude stemmer that works alike in every language and that the prefix indexes answer quickly. Ranking:
+a word found in most practices would make every search rank all of them, so only the newest
+`RANKED_CANDIDATES` matching documents are ranked (all of them when fewer match, as most searches do).
 
 People's words never reach MATCH or to_tsquery as they were typed: `query_terms` keeps only runs of
 letters and digits, and each term is quoted, so operators, quotes and SQL metacharacters are plain text.
@@ -35,11 +43,18 @@ MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
 #: Terms this long or longer also match words they begin ("migra" finds "migrants", "migration").
 PREFIX_FROM = 3
+#: Longer terms match by their first this many letters (the longest prefix the SQLite index holds).
+STEM_LENGTH = 8
+#: When more documents match, only this many (the newest) are ranked.
+RANKED_CANDIDATES = 2000
 #: bm25 weights of the FTS5 columns title, summary, body, status, city, themes.
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0, 0.0, 0.0)
 
 _WORD = re.compile(r"[^\W_]+")
 _TABLE = "practice_search"
+#: SQLite: documents of practices not published (submitted, approved, rejected).
+_UNPUBLISHED = "practice_search_unpublished"
+_PUBLISHED = "published"
 
 
 def fold(value: str) -> str:
@@ -113,10 +128,11 @@ class SearchIndex:
     def delete(self, session: Session | Connection, practice_ids: Sequence[int]) -> None:
         for practice_id in practice_ids:
             if self.dialect == "sqlite":
-                session.execute(
-                    text(f"DELETE FROM {_TABLE} WHERE rowid BETWEEN :low AND :high"),
-                    {"low": practice_id * SLOTS, "high": practice_id * SLOTS + SLOTS - 1},
-                )
+                for table in (_TABLE, _UNPUBLISHED):
+                    session.execute(
+                        text(f"DELETE FROM {table} WHERE rowid BETWEEN :low AND :high"),
+                        {"low": practice_id * SLOTS, "high": practice_id * SLOTS + SLOTS - 1},
+                    )
             else:
                 session.execute(text(f"DELETE FROM {_TABLE} WHERE practice_id = :id"), {"id": practice_id})
 
@@ -125,48 +141,55 @@ class SearchIndex:
         if not documents:
             return
         if self.dialect == "sqlite":
-            statement = text(
-                f"INSERT INTO {_TABLE} (rowid, title, summary, body, status, city, themes, language) "
-                "VALUES (:rowid, :title, :summary, :body, :status, :city, :themes, :language)"
-            )
-            rows = [
-                {
-                    "rowid": doc.practice_id * SLOTS + doc.slot,
-                    "title": doc.title,
-                    "summary": doc.summary,
-                    "body": doc.body,
-                    "status": doc.status,
-                    "city": str(doc.city_id),
-                    "themes": " ".join(theme_token(theme) for theme in doc.themes),
-                    "language": doc.language,
-                }
-                for doc in documents
-            ]
-        else:
-            statement = text(
-                f"INSERT INTO {_TABLE} (practice_id, language, status, city_id, themes, document) VALUES "
-                "(:practice_id, :language, :status, :city_id, :themes, "
-                "setweight(to_tsvector('simple', :title), 'A') || "
-                "setweight(to_tsvector('simple', :summary), 'B') || "
-                "setweight(to_tsvector('simple', :body), 'D'))"
-            )
-            rows = [
-                {
-                    "practice_id": doc.practice_id,
-                    "language": doc.language,
-                    "status": doc.status,
-                    "city_id": doc.city_id,
-                    "themes": list(doc.themes),
-                    "title": _pg_text(doc.title),
-                    "summary": _pg_text(doc.summary),
-                    "body": _pg_text(doc.body),
-                }
-                for doc in documents
-            ]
-        session.execute(statement, rows)
+            for table, status_wanted in ((_TABLE, True), (_UNPUBLISHED, False)):
+                rows = [
+                    {
+                        "rowid": doc.practice_id * SLOTS + doc.slot,
+                        "title": doc.title,
+                        "summary": doc.summary,
+                        "body": doc.body,
+                        "status": doc.status,
+                        "city": str(doc.city_id),
+                        "themes": " ".join(theme_token(theme) for theme in doc.themes),
+                        "language": doc.language,
+                    }
+                    for doc in documents
+                    if (doc.status == _PUBLISHED) is status_wanted
+                ]
+                if rows:
+                    session.execute(
+                        text(
+                            f"INSERT INTO {table} (rowid, title, summary, body, status, city, themes, language) "
+                            "VALUES (:rowid, :title, :summary, :body, :status, :city, :themes, :language)"
+                        ),
+                        rows,
+                    )
+            return
+        statement = text(
+            f"INSERT INTO {_TABLE} (practice_id, language, status, city_id, themes, document) VALUES "
+            "(:practice_id, :language, :status, :city_id, :themes, "
+            "setweight(to_tsvector('simple', :title), 'A') || "
+            "setweight(to_tsvector('simple', :summary), 'B') || "
+            "setweight(to_tsvector('simple', :body), 'D'))"
+        )
+        pg_rows = [
+            {
+                "practice_id": doc.practice_id,
+                "language": doc.language,
+                "status": doc.status,
+                "city_id": doc.city_id,
+                "themes": list(doc.themes),
+                "title": _pg_text(doc.title),
+                "summary": _pg_text(doc.summary),
+                "body": _pg_text(doc.body),
+            }
+            for doc in documents
+        ]
+        session.execute(statement, pg_rows)
 
     def clear(self, session: Session | Connection) -> None:
-        session.execute(text(f"DELETE FROM {_TABLE}"))
+        for table in (_TABLE, _UNPUBLISHED) if self.dialect == "sqlite" else (_TABLE,):
+            session.execute(text(f"DELETE FROM {table}"))
 
     def rebuild(self, session: Session | Connection, *, batch: int = 500) -> int:
         """Index every practice again from the tables; returns how many practices were indexed."""
@@ -223,9 +246,7 @@ class SearchIndex:
     @staticmethod
     def fts5_query(terms: Sequence[str], status: str | None, city_id: int | None, theme: str | None) -> str:
         """An FTS5 MATCH expression in which every term is a quoted string (never an operator)."""
-        words = " AND ".join(
-            f'"{term}"*' if len(term) >= PREFIX_FROM else f'"{term}"' for term in terms
-        )
+        words = " AND ".join(f'"{stem}"*' if prefix else f'"{stem}"' for stem, prefix in map(_pattern, terms))
         parts = [f"{{title summary body}} : ({words})"]
         if status is not None:
             parts.append(f'status : "{_token(status)}"')
@@ -243,7 +264,8 @@ class SearchIndex:
             folded = _token(fold(term))
             if not folded:
                 continue
-            lexemes.append(f"'{folded}':*" if len(folded) >= PREFIX_FROM else f"'{folded}'")
+            stem, prefix = _pattern(folded)
+            lexemes.append(f"'{stem}':*" if prefix else f"'{stem}'")
         return " & ".join(lexemes)
 
     def _documents_sqlite(
@@ -255,15 +277,31 @@ class SearchIndex:
         theme: str | None,
         window: int,
     ) -> list[Match]:
-        statement = text(
-            f"SELECT rowid / {SLOTS}, rank, language FROM {_TABLE} "
-            f"WHERE {_TABLE} MATCH :query AND rank MATCH :ranking ORDER BY rank LIMIT :window"
-        )
-        ranking = "bm25(" + ", ".join(str(weight) for weight in BM25_WEIGHTS) + ")"
-        query = self.fts5_query(terms, status, city_id, theme)
-        rows = session.execute(statement, {"query": query, "ranking": ranking, "window": window})
-        # bm25 is negative, better when lower; report it as a positive score.
-        return [Match(int(row[0]), -float(row[1]), str(row[2])) for row in rows]
+        if status == _PUBLISHED:
+            tables: list[tuple[str, str | None]] = [(_TABLE, None)]
+        elif status is not None:
+            tables = [(_UNPUBLISHED, status)]
+        else:
+            tables = [(_TABLE, None), (_UNPUBLISHED, None)]
+        weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
+        found: list[Match] = []
+        for table, status_filter in tables:
+            # The inner query walks the newest matches only; bm25 is computed for those alone.
+            statement = text(
+                f"SELECT practice_id, score, language FROM ("
+                f" SELECT rowid / {SLOTS} AS practice_id, bm25({table}, {weights}) AS score, language"
+                f" FROM {table} WHERE {table} MATCH :query ORDER BY rowid DESC LIMIT :candidates"
+                ") ORDER BY score LIMIT :window"
+            )
+            query = self.fts5_query(terms, status_filter, city_id, theme)
+            rows = session.execute(
+                statement,
+                {"query": query, "candidates": max(RANKED_CANDIDATES, window), "window": window},
+            )
+            # bm25 is negative, better when lower; report it as a positive score.
+            found += [Match(int(row[0]), -float(row[1]), str(row[2])) for row in rows]
+        found.sort(key=lambda match: (-match.score, -match.practice_id))
+        return found[:window]
 
     def _documents_postgres(
         self,
@@ -277,8 +315,10 @@ class SearchIndex:
         query = self.tsquery(terms)
         if not query:
             return []
-        conditions = ["document @@ q.query"]
-        params: dict[str, object] = {"query": query, "window": window}
+        conditions = ["document @@ to_tsquery('simple', :query)"]
+        params: dict[str, object] = {
+            "query": query, "window": window, "candidates": max(RANKED_CANDIDATES, window),
+        }
         if status is not None:
             conditions.append("status = :status")
             params["status"] = status
@@ -288,14 +328,25 @@ class SearchIndex:
         if theme is not None:
             conditions.append("themes @> ARRAY[CAST(:theme AS text)]")
             params["theme"] = theme
+        # The inner query keeps the newest matches only; ts_rank reads those documents alone.
         statement = text(
-            "SELECT practice_id, ts_rank(document, q.query) AS score, language "
-            f"FROM {_TABLE}, to_tsquery('simple', :query) AS q(query) "
-            f"WHERE {' AND '.join(conditions)} "
-            "ORDER BY score DESC, practice_id DESC LIMIT :window"
+            "SELECT practice_id, ts_rank(document, to_tsquery('simple', :query)) AS score, language FROM ("
+            f" SELECT practice_id, language, document FROM {_TABLE} WHERE {' AND '.join(conditions)}"
+            " ORDER BY practice_id DESC LIMIT :candidates"
+            ") AS candidates ORDER BY score DESC, practice_id DESC LIMIT :window"
         )
+        # A plan prepared for other words would be wrong for these: how common the words are decides
+        # between walking the newest rows and reading the GIN index.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         rows = session.execute(statement, params)
         return [Match(int(row[0]), float(row[1]), str(row[2])) for row in rows]
+
+
+def _pattern(term: str) -> tuple[str, bool]:
+    """What a term matches: (text, whether words beginning with it match too)."""
+    if len(term) < PREFIX_FROM:
+        return term, False
+    return term[:STEM_LENGTH], True
 
 
 def _token(value: str) -> str:

@@ -20,12 +20,15 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         # title, summary and body are searched; status, city and themes are indexed for filtering only
-        # (bm25 weight 0); language is stored, not indexed. rowid = practice_id * 1000 + slot.
-        op.execute(
-            "CREATE VIRTUAL TABLE practice_search USING fts5("
-            "title, summary, body, status, city, themes, language UNINDEXED, "
-            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
-        )
+        # (bm25 weight 0); language is stored, not indexed. rowid = practice_id * 1000 + slot. Published
+        # practices (what people search) and the others are in separate tables, so that the common search
+        # needs no status filter.
+        for table in ("practice_search", "practice_search_unpublished"):
+            op.execute(
+                f"CREATE VIRTUAL TABLE {table} USING fts5("
+                "title, summary, body, status, city, themes, language UNINDEXED, "
+                "tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6 7 8')"
+            )
     else:
         op.execute(
             "CREATE TABLE practice_search ("
@@ -48,3 +51,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS practice_search")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS practice_search_unpublished")
