@@ -71,6 +71,13 @@ class DiscordChat:
         """Wire the "Translate" message menu (until then it says translation is not configured)."""
         self.translate_handler = handler
 
+    def locale_of(self, user: Identity) -> str:
+        """A person's language without an interaction: theirs, else their last Discord client's, else the server's."""
+        member = self.bot.core.services.members.get_or_create(user)
+        guild = self.bot.get_guild(int(user.workspace)) if user.workspace.isdigit() else None
+        fallback = str(guild.preferred_locale) if guild is not None else None
+        return self.bot.core.dispatcher.locale_for(member, member.locale or fallback)
+
     # ------------------------------------------------------------ where
 
     async def channel(self, channel: Identity) -> discord.abc.Messageable:
@@ -157,8 +164,7 @@ class DiscordChat:
         if interaction is not None and not interaction.response.is_done():
             await self.bot.forms.start(interaction, form)
             return
-        member = self.bot.core.services.members.get_or_create(user)
-        await self.bot.forms.offer(user, form, self.bot.core.dispatcher.locale_for(member))
+        await self.bot.forms.offer(user, form, self.locale_of(user))
 
     async def create_channel(self, workspace: str, name: str) -> Identity:
         guild = self.bot.get_guild(int(workspace)) if workspace.isdigit() else None
@@ -253,6 +259,18 @@ class DiscordChat:
         return [Identity(PLATFORM, channel.workspace, str(m.id)) for m in members if not m.bot]
 
     # ------------------------------------------------------------ the Translate menu
+
+    def translation_service_handler(self) -> TranslateHandler | None:
+        """The core's translation service as a Translate-menu handler, when translation is configured."""
+        service = self.bot.core.services.translation
+        if service is None:
+            return None
+
+        async def translate(event: MessagePosted, requester: Identity, locale: str) -> Response:
+            reply = await service.translate_for(requester, event.text, platform_locale=locale, channel=event.channel)
+            return Response(replies=[reply])
+
+        return translate
 
     async def not_configured(self, locale: str) -> Response:
         return Response.text(t(locale, "Translation is not configured on this server yet."))

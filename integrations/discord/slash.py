@@ -103,13 +103,14 @@ def build_commands(bot: ICCBot) -> list[app_commands.Command[Any, ..., Any] | ap
 
 
 def translate_menu(bot: ICCBot) -> app_commands.ContextMenu:
-    """The "Translate" entry of a message's Apps menu, answered by `DiscordChat.translate_handler`."""
+    """The "Translate" entry of a message's Apps menu: `DiscordChat.translate_handler` when one is wired, else
+    the core's translation service (`TranslationService.translate_for`) when DeepL is configured."""
 
     async def translate(interaction: discord.Interaction, message: discord.Message) -> None:
         if not await bot.flow.admit(interaction, needs_guild=False):
             return
         locale = bot.flow.locale(interaction)
-        handler = bot.chat.translate_handler
+        handler = bot.chat.translate_handler or bot.chat.translation_service_handler()
         event = to_message_posted(message)
         work = handler(event, actor_of(interaction), locale) if handler else bot.chat.not_configured(locale)
         try:

@@ -73,13 +73,25 @@ async def test_a_reaction_reaches_the_listeners(core: Core, fake: fd.FakeDiscord
                                   message_id=message["id"], emoji="🇫🇷")
 
 
-async def test_the_translate_menu_says_when_translation_is_not_configured(core: Core, fake: fd.FakeDiscord) -> None:
+async def test_the_translate_menu_asks_the_translation_service_or_a_wired_handler(
+    core: Core, fake: fd.FakeDiscord
+) -> None:
     general = channel_id(fake, "general")
     async with running_bot(core, fake) as bot:
         message = fake.message_create_payload(general, ALICE, "Bonjour")
         menu = fake.message_context_menu_interaction("Translate", message, user_id=BOB, locale="de")
         reply = await answer(fake, menu)
         assert reply["data"]["flags"] & 64
+        # No DeepL key in the tests: the core's translation service says so, in German.
+        assert core.services.translation is not None
+        expected = await core.services.translation.translate_for(
+            Identity("discord", str(GUILD), str(BOB)), "Bonjour", platform_locale="de",
+            channel=Identity("discord", str(GUILD), str(general)))
+        assert content(reply) == expected.text
+
+        core.services.translation = None
+        reply = await answer(fake, fake.message_context_menu_interaction("Translate", message, user_id=BOB,
+                                                                         locale="de"))
         assert content(reply) == t("de", "Translation is not configured on this server yet.")
 
         asked: list[tuple[str, str, str]] = []
