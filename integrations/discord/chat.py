@@ -56,6 +56,8 @@ class DiscordChat:
         self.translate_handler: TranslateHandler | None = None
         #: message id -> the thread it is in, for messages the core knows by their parent channel
         self.threads_of: OrderedDict[int, int] = OrderedDict()
+        #: ids of the bot's own recent posts (edits and deletes of them need no look-up)
+        self.own_posts: OrderedDict[int, None] = OrderedDict()
 
     def remember_thread(self, message_id: int, thread_id: int) -> None:
         self.threads_of[message_id] = thread_id
@@ -122,6 +124,9 @@ class DiscordChat:
             message = await self._guarded(target.send(**kwargs), target=target, permission=permission)
             reference = None
             last = str(message.id)
+            self.own_posts[message.id] = None
+            while len(self.own_posts) > 20_000:
+                self.own_posts.popitem(last=False)
         return last
 
     # ------------------------------------------------------------ Chat
@@ -207,7 +212,7 @@ class DiscordChat:
         """Replace one of the bot's messages (or one it posted through a webhook); mentions stay silent."""
         outgoing = (render_reply(reply) or [Outgoing(content="…")])[0]
         kwargs: dict[str, Any] = {"content": outgoing.content or None, "embeds": outgoing.embeds,
-                  "allowed_mentions": discord.AllowedMentions.none()}
+                                  "allowed_mentions": discord.AllowedMentions.none()}
         target = await self.channel(self._place(channel, message_id))
         hook = await self._webhook_of(target, int(message_id))
         if hook is not None:
@@ -219,6 +224,7 @@ class DiscordChat:
         await self._guarded(partial.edit(**kwargs), target=target, permission="send_messages")
 
     async def delete(self, channel: Identity, message_id: str) -> None:
+        """Remove one of the bot's messages (or one it posted through a webhook); one already gone is fine."""
         try:
             target = await self.channel(self._place(channel, message_id))
             hook = await self._webhook_of(target, int(message_id))
@@ -226,7 +232,8 @@ class DiscordChat:
                 thread = target if isinstance(target, discord.Thread) else discord.utils.MISSING
                 await hook.delete_message(int(message_id), thread=thread)
             else:
-                await target.get_partial_message(int(message_id)).delete()  # type: ignore[attr-defined]
+                partial = target.get_partial_message(int(message_id))  # type: ignore[attr-defined]
+                await self._guarded(partial.delete(), target=target, permission="send_messages")
         except discord.NotFound:
             pass  # already gone
         except PostFailed as exc:
@@ -234,14 +241,24 @@ class DiscordChat:
                 raise
 
     async def _webhook_of(self, target: discord.abc.Messageable, message_id: int) -> discord.Webhook | None:
-        """The webhook that posted `message_id`, when it was ours."""
+        """The webhook that posted `message_id` when it is our channel webhook; None for the bot's own messages.
+
+        Remembered for posts of this process; after a restart the message is read once to find out.
+        """
         parent = target.parent if isinstance(target, discord.Thread) else target
-        if message_id not in self.webhooks.posted or not isinstance(parent, discord.TextChannel | discord.ForumChannel):
+        if message_id in self.own_posts or not isinstance(parent, discord.TextChannel | discord.ForumChannel):
             return None
-        hook = self.webhooks.cached(parent.id)
-        if hook is not None and hook.id == self.webhooks.posted[message_id]:
-            return hook
-        return await self.webhooks.for_channel(parent)
+        hook_id = self.webhooks.posted.get(message_id)
+        if hook_id is None:
+            try:
+                message = await target.fetch_message(message_id)
+            except discord.HTTPException:
+                return None  # the bot's edit or delete will report what is wrong
+            if message.webhook_id is None:
+                return None
+            hook_id = message.webhook_id
+        hook = self.webhooks.cached(parent.id) or await self.webhooks.for_channel(parent)
+        return hook if hook.id == hook_id else None
 
     async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
         try:
