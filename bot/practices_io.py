@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal, Protocol, TextIO
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -61,9 +61,6 @@ class ImportReport:
 
 class ImportRefused(UserError):
     """The whole file is refused (wrong header, not UTF-8, not CSV); nothing was written."""
-
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid, **params)
 
     def __str__(self) -> str:
         return t(DEFAULT_LOCALE, self.msgid, **self.params)
@@ -130,13 +127,22 @@ def export_practices(
     if fmt not in ("csv", "json", "markdown"):
         raise ValueError(f"unknown export format {fmt!r}")
     wanted = PracticeStatus(status).value if status else None
-    writer = {"csv": _CsvWriter, "json": _JsonWriter, "markdown": _MarkdownWriter}[fmt](out)
+    writers: dict[str, type[_Writer]] = {"csv": _CsvWriter, "json": _JsonWriter, "markdown": _MarkdownWriter}
+    writer = writers[fmt](out)
     count = 0
     for item in _practices(engine, wanted):
         writer.write(item)
         count += 1
     writer.close()
     return count
+
+
+class _Writer(Protocol):
+    def __init__(self, out: TextIO) -> None: ...
+
+    def write(self, item: _Exported) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class _CsvWriter:

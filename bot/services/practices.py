@@ -609,7 +609,9 @@ class PracticeService:
             query = query.where(Practice.city_id == city_id)
         if theme is not None:
             query = query.where(
-                col(Practice.id).in_(select(PracticeTheme.practice_id).where(PracticeTheme.theme == theme))
+                select(PracticeTheme.practice_id)
+                .where(PracticeTheme.practice_id == Practice.id, PracticeTheme.theme == theme)
+                .exists()
             )
         rows = session.exec(query.order_by(col(Practice.id).desc()).limit(limit).offset(offset)).all()
         return [int(row) for row in rows if row is not None]

@@ -46,7 +46,7 @@ PREFIX_FROM = 3
 #: Longer terms match by their first this many letters (the longest prefix the SQLite index holds).
 STEM_LENGTH = 8
 #: When more documents match, only this many (the newest) are ranked.
-RANKED_CANDIDATES = 2000
+RANKED_CANDIDATES = 1000
 #: bm25 weights of the FTS5 columns title, summary, body, status, city, themes.
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0, 0.0, 0.0)
 
@@ -80,9 +80,21 @@ def query_terms(words: str) -> list[str]:
     return found
 
 
+# Filter tokens (SQLite) start with "_": a token character of the FTS5 tables, and never part of a term
+# from `query_terms`, so that no search words can match a filter.
+
+
 def theme_token(theme: str) -> str:
-    """The single index token of a theme slug ("anti-rumours" -> "antirumours")."""
-    return theme.replace("-", "")
+    """The index token of a theme ("anti-rumours" -> "_t_anti_rumours")."""
+    return "_t_" + "_".join(_WORD.findall(theme))
+
+
+def city_token(city_id: int) -> str:
+    return f"_c{int(city_id)}"
+
+
+def status_token(status: str) -> str:
+    return "_" + "".join(_WORD.findall(status))
 
 
 @dataclass(frozen=True)
@@ -148,8 +160,8 @@ class SearchIndex:
                         "title": doc.title,
                         "summary": doc.summary,
                         "body": doc.body,
-                        "status": doc.status,
-                        "city": str(doc.city_id),
+                        "status": status_token(doc.status),
+                        "city": city_token(doc.city_id),
                         "themes": " ".join(theme_token(theme) for theme in doc.themes),
                         "language": doc.language,
                     }
@@ -246,14 +258,13 @@ class SearchIndex:
     @staticmethod
     def fts5_query(terms: Sequence[str], status: str | None, city_id: int | None, theme: str | None) -> str:
         """An FTS5 MATCH expression in which every term is a quoted string (never an operator)."""
-        words = " AND ".join(f'"{stem}"*' if prefix else f'"{stem}"' for stem, prefix in map(_pattern, terms))
-        parts = [f"{{title summary body}} : ({words})"]
+        parts = [f'"{stem}"*' if prefix else f'"{stem}"' for stem, prefix in map(_pattern, terms)]
         if status is not None:
-            parts.append(f'status : "{_token(status)}"')
+            parts.append(f'"{status_token(status)}"')
         if city_id is not None:
-            parts.append(f'city : "{int(city_id)}"')
+            parts.append(f'"{city_token(city_id)}"')
         if theme is not None:
-            parts.append(f'themes : "{_token(theme_token(theme))}"')
+            parts.append(f'"{theme_token(theme)}"')
         return " AND ".join(parts)
 
     @staticmethod

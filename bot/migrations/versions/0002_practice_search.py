@@ -19,15 +19,15 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        # title, summary and body are searched; status, city and themes are indexed for filtering only
-        # (bm25 weight 0); language is stored, not indexed. rowid = practice_id * 1000 + slot. Published
-        # practices (what people search) and the others are in separate tables, so that the common search
-        # needs no status filter.
+        # title, summary and body are searched; status, city and themes hold filter tokens that start
+        # with "_" (a token character here, never part of a searched term) and weigh 0 in bm25; language is
+        # stored, not indexed. rowid = practice_id * 1000 + slot. Published practices (what people search)
+        # and the others are in separate tables, so that the common search needs no status filter.
         for table in ("practice_search", "practice_search_unpublished"):
             op.execute(
                 f"CREATE VIRTUAL TABLE {table} USING fts5("
                 "title, summary, body, status, city, themes, language UNINDEXED, "
-                "tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6 7 8')"
+                "tokenize = 'unicode61 remove_diacritics 2 tokenchars ''_''', prefix = '3 4 5 6 7 8')"
             )
     else:
         op.execute(
@@ -43,6 +43,8 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_practice_search_document ON practice_search USING gin (document)")
         op.execute("CREATE INDEX ix_practice_search_themes ON practice_search USING gin (themes)")
         op.execute("CREATE INDEX ix_practice_search_city ON practice_search (city_id, status)")
+    # Listing the newest practices of a status (a search without words) walks this index backwards.
+    op.create_index("ix_practice_status_id", "practice", ["status", "id"])
     # Index the practices already recorded (none on a new database).
     from bot.services.search import SearchIndex
 
@@ -50,6 +52,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_practice_status_id", table_name="practice")
     op.execute("DROP TABLE IF EXISTS practice_search")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS practice_search_unpublished")
