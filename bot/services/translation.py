@@ -1124,6 +1124,11 @@ class TranslationService:
             stored += 1
         return stored
 
+    def practice_published(self, practice_id: int) -> None:
+        """Translate a practice that was just published, in the background (the reviewer is not kept waiting)."""
+        if self.translator is not None:
+            self._spawn(self.translate_practice(practice_id))
+
     async def translate_published_practices(self, *, limit: int = 200) -> int:
         """Translate the published practices that still miss a language (at start: catches up on any missed)."""
         if self.translator is None:
