@@ -25,6 +25,7 @@ from integrations.discord.events import to_message_deleted, to_message_posted, t
 from integrations.discord.forms import MODAL_PREFIX, FormFlow
 from integrations.discord.interactions import InteractionFlow
 from integrations.discord.permissions import intents, permissions
+from integrations.discord.render import ButtonValues
 from integrations.discord.roles import RoleSync, role_admin_group
 from integrations.discord.slash import build_commands, translate_menu
 from integrations.discord.translator import CatalogueTranslator
@@ -86,6 +87,7 @@ class ICCBot(commands.Bot):
         )
         self.core = core
         self.sync_at_start = sync_at_start
+        self.button_values = ButtonValues()
         self.flow = InteractionFlow(self)
         self.forms = FormFlow(self)
         self.roles = RoleSync(self)

@@ -117,7 +117,7 @@ class DiscordChat:
                         reference: discord.MessageReference | None = None) -> str:
         last = ""
         permission = "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
-        for outgoing in render_reply(reply):
+        for outgoing in render_reply(reply, self.bot.button_values):
             kwargs = outgoing.kwargs()
             if reference is not None:
                 kwargs["reference"] = reference
@@ -157,7 +157,7 @@ class DiscordChat:
         interaction = self.bot.flow.active.find(int(user.id), int(channel.id))
         if interaction is not None:
             sent = False
-            for outgoing in render_reply(reply):
+            for outgoing in render_reply(reply, self.bot.button_values):
                 sent = await self.bot.flow.send(interaction, outgoing, ephemeral=True) or sent
             if sent:
                 return
@@ -199,7 +199,7 @@ class DiscordChat:
         if not isinstance(parent, discord.TextChannel | discord.ForumChannel):
             raise PostFailed("refused", f"Discord channel {channel.id} cannot have webhooks")
         last = ""
-        for outgoing in render_reply(reply):
+        for outgoing in render_reply(reply, self.bot.button_values):
             message = await self._guarded(
                 self.webhooks.send(parent, content=outgoing.content, embeds=outgoing.embeds,
                                    display_name=display_name, avatar_url=avatar_url, thread=thread),
@@ -210,7 +210,7 @@ class DiscordChat:
 
     async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
         """Replace one of the bot's messages (or one it posted through a webhook); mentions stay silent."""
-        outgoing = (render_reply(reply) or [Outgoing(content="…")])[0]
+        outgoing = (render_reply(reply, self.bot.button_values) or [Outgoing(content="…")])[0]
         kwargs: dict[str, Any] = {"content": outgoing.content or None, "embeds": outgoing.embeds,
                                   "allowed_mentions": discord.AllowedMentions.none()}
         target = await self.channel(self._place(channel, message_id))

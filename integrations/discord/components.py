@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.messages import Button, ButtonStyle
-from integrations.discord.render import _STYLES, MAX_BUTTON_LABEL, custom_id_for, shorten
+from integrations.discord.render import MAX_BUTTON_LABEL, shorten
 
 if TYPE_CHECKING:
     from integrations.discord.bot import ICCBot
@@ -41,14 +40,6 @@ class ActionButton(
     ) -> None:
         super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, row=row))
         self.pressed_id = custom_id
-
-    @classmethod
-    def for_button(cls, button: Button, *, row: int | None = None) -> ActionButton:
-        custom_id = custom_id_for(button)
-        if custom_id is None:  # filtered out by render_reply already
-            raise ValueError(f"button {button.action_id!r} has no usable custom id")
-        return cls(custom_id, label=shorten(button.label, MAX_BUTTON_LABEL) or "…",
-                   style=_STYLES.get(ButtonStyle(button.style), discord.ButtonStyle.secondary), row=row)
 
     @classmethod
     async def from_custom_id(

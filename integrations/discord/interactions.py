@@ -159,7 +159,11 @@ class InteractionFlow:
     async def button_pressed(self, interaction: discord.Interaction, custom_id: str) -> None:
         if not await self.admit(interaction, needs_guild=False):
             return
-        action_id, value = parse_custom_id(custom_id)
+        action_id, value = parse_custom_id(custom_id, self.bot.button_values)
+        if value is None:
+            await self.tell(interaction, t(self.locale(interaction), "This button has expired. Please run the "
+                                                                     "command again."))
+            return
         event = ButtonPressed(
             actor=actor_of(interaction),
             channel=channel_of(interaction),
@@ -217,7 +221,7 @@ class InteractionFlow:
                 except Exception as exc:
                     log.warning("could not post the answer to interaction %s: %s", interaction.id, exc)
                 continue
-            for outgoing in render_reply(reply):
+            for outgoing in render_reply(reply, self.bot.button_values):
                 sent = await self.send(interaction, outgoing, ephemeral=reply.ephemeral) or sent
         if not sent:
             await self.acknowledge(interaction)

@@ -2,12 +2,16 @@
 
 `render_reply` turns one `Reply` into as many Discord messages as its size needs (2,000 characters of text, 10
 embeds and 6,000 embed characters, 5 rows of buttons per message); buttons become persistent components
-(`components.ActionButton`) whose custom id is the button's `action_id` (and `value`).
+(`components.ActionButton`) whose custom id is the button's `action_id` and `value` (`approve:12|fr`). A value
+too long for Discord's 100-character custom id is kept in `ButtonValues` (memory) under a short key instead:
+such a button works until the process restarts, then says it has expired.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,13 +65,45 @@ def display_name_of(user: discord.abc.User) -> str:
 # ---------------------------------------------------------------- replies out
 
 
+#: Separates an action id from the key of a value kept in `ButtonValues` (never in an action id).
+STASHED = "¦"
+
+
+class ButtonValues:
+    """Button values too long for a custom id, kept in memory under a short key (the newest 50,000)."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._values: OrderedDict[str, str] = OrderedDict()
+
+    def put(self, value: str) -> str:
+        key = hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
+        self._values.pop(key, None)
+        self._values[key] = value
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> str | None:
+        return self._values.get(key)
+
+
+@dataclass(frozen=True)
+class RenderedButton:
+    """A button as Discord gets it: its custom id is what comes back when it is pressed."""
+
+    custom_id: str
+    label: str
+    style: ButtonStyle
+
+
 @dataclass
 class Outgoing:
     """One Discord message: what `send`, `send_message` and `followup.send` take."""
 
     content: str = ""
     embeds: list[discord.Embed] = field(default_factory=list)
-    buttons: list[list[Button]] = field(default_factory=list)  # rows
+    buttons: list[list[RenderedButton]] = field(default_factory=list)  # rows
     allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
     @property
@@ -83,7 +119,9 @@ class Outgoing:
         view = discord.ui.View(timeout=None)
         for row_index, row in enumerate(self.buttons):
             for button in row:
-                view.add_item(ActionButton.for_button(button, row=row_index))
+                view.add_item(ActionButton(button.custom_id, label=button.label,
+                                           style=_STYLES.get(button.style, discord.ButtonStyle.secondary),
+                                           row=row_index))
         return view
 
     def kwargs(self) -> dict[str, Any]:
@@ -129,18 +167,23 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def custom_id_for(button: Button) -> str | None:
-    """`action_id`, or `action_id|value`: what comes back in the press. None when it would not fit Discord."""
+def custom_id_for(button: Button, values: ButtonValues | None = None) -> str | None:
+    """`action_id`, or `action_id|value`: what comes back in the press. None when it cannot be shown on Discord."""
     custom_id = f"{button.action_id}|{button.value}" if button.value else button.action_id
+    if len(custom_id) > MAX_CUSTOM_ID and values is not None and STASHED not in button.action_id:
+        custom_id = f"{button.action_id}{STASHED}{values.put(button.value)}"
     if len(custom_id) > MAX_CUSTOM_ID or custom_id.startswith("icc-form:"):
         log.error("button %r cannot be shown on Discord: its custom id is too long or reserved", button.action_id)
         return None
     return custom_id
 
 
-def parse_custom_id(custom_id: str) -> tuple[str, str]:
-    """The (action_id, value) a button was rendered from."""
-    action_id, _, value = custom_id.partition("|")
+def parse_custom_id(custom_id: str, values: ButtonValues | None = None) -> tuple[str, str | None]:
+    """The (action_id, value) a button was rendered from; the value is None when it was kept and is gone."""
+    action_id, separator, value = custom_id.partition("|")
+    if not separator and STASHED in custom_id:
+        action_id, _, key = custom_id.partition(STASHED)
+        return action_id, values.get(key) if values is not None else None
     return action_id, value
 
 
@@ -155,17 +198,18 @@ def _embed_size(embed: discord.Embed) -> int:
     return len(embed.title or "") + len(embed.description or "")
 
 
-def _rows(buttons: list[Button], *, prefix: str = "") -> list[list[Button]]:
+def _rows(buttons: list[Button], values: ButtonValues | None, *, prefix: str = "") -> list[list[RenderedButton]]:
     usable = []
     for button in buttons:
-        if custom_id_for(button) is None:
+        custom_id = custom_id_for(button, values)
+        if custom_id is None:
             continue
-        label = shorten(f"{prefix}{button.label}", MAX_BUTTON_LABEL)
-        usable.append(Button(action_id=button.action_id, label=label, value=button.value, style=button.style))
+        label = shorten(f"{prefix}{button.label}", MAX_BUTTON_LABEL) or "…"
+        usable.append(RenderedButton(custom_id=custom_id, label=label, style=ButtonStyle(button.style)))
     return [usable[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(usable), MAX_BUTTONS_PER_ROW)]
 
 
-def render_reply(reply: Reply) -> list[Outgoing]:
+def render_reply(reply: Reply, values: ButtonValues | None = None) -> list[Outgoing]:
     """The Discord messages showing `reply`, in order (most replies fit in one).
 
     Sections become embeds; a section's buttons go on their own row, numbered like their embed when
@@ -181,7 +225,7 @@ def render_reply(reply: Reply) -> list[Outgoing]:
         embed = _embed(section)
         if numbered and section.buttons and embed.title:
             embed.title = shorten(f"{number}. {embed.title}", MAX_EMBED_TITLE)
-        rows = _rows(list(section.buttons), prefix=f"{number} · " if numbered else "")
+        rows = _rows(list(section.buttons), values, prefix=f"{number} · " if numbered else "")
         if (
             len(current.embeds) >= MAX_EMBEDS
             or sum(map(_embed_size, current.embeds)) + _embed_size(embed) > MAX_EMBED_TOTAL
@@ -191,7 +235,7 @@ def render_reply(reply: Reply) -> list[Outgoing]:
             messages.append(current)
         current.embeds.append(embed)
         current.buttons.extend(rows[:MAX_ROWS])
-    rows = _rows(reply.buttons)
+    rows = _rows(reply.buttons, values)
     while rows:
         room = MAX_ROWS - len(current.buttons)
         if room <= 0:

@@ -57,3 +57,31 @@ async def test_a_button_press_reaches_the_core_even_after_a_restart(core: Core, 
     assert pressed == [(str(BOB), str(general), "mon"), (str(ALICE), str(general), "fri")]
     assert content(unknown) == t("fr", "This button is no longer in use.")
     assert fake.identify_count == 2
+
+
+async def test_paging_through_a_long_search_with_buttons(core: Core, fake: fd.FakeDiscord) -> None:
+    """A button value longer than a custom id allows (a long search) still pages, until a restart."""
+    seen: list[str] = []
+    words = "médiateurs interculturels dans les écoles primaires et les bibliothèques municipales"
+
+    async def search(ctx: Context, args: Args) -> Response:
+        return Response(replies=[Reply(text="page 1", buttons=[
+            Button("page:2", "Next", value=f'{{"w": "{words}", "p": 2}}')])])
+
+    async def page(ctx: Context, value: str) -> Response:
+        seen.append(value)
+        return Response.text("page 2")
+
+    core.registry.add(Command(name="find", description="Find.", handler=search))
+    core.registry.add_action("page", page)
+    async with running_bot(core, fake):
+        shown = await answer(fake, fake.slash_command_interaction("find", user_id=ALICE))
+        [next_button] = buttons(shown["data"])
+        assert len(next_button["custom_id"]) <= 100 < len(f'page:2|{{"w": "{words}", "p": 2}}')
+        assert content(await answer(fake, fake.component_interaction(next_button["custom_id"], user_id=ALICE))) == \
+            "page 2"
+    assert seen == [f'{{"w": "{words}", "p": 2}}']
+    async with running_bot(core, fake):
+        expired = await answer(fake, fake.component_interaction(next_button["custom_id"], user_id=ALICE,
+                                                                locale="es-ES"))
+    assert content(expired) == t("es", "This button has expired. Please run the command again.")

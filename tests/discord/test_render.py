@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.i18n import t
 from bot.messages import Button, Reply, Section
 from integrations.discord.components import ActionButton
-from integrations.discord.render import MAX_CONTENT, parse_custom_id, render_reply, split_text
+from integrations.discord.render import MAX_CONTENT, ButtonValues, parse_custom_id, render_reply, split_text
 from integrations.discord.translator import CatalogueTranslator, our_locale
 
 
@@ -45,12 +45,23 @@ def test_broadcast_mentions_only_when_the_core_allows_them() -> None:
 def test_a_button_carries_its_value_and_a_too_long_one_is_left_out() -> None:
     [message] = render_reply(Reply(text="x", buttons=[Button("approve:12", "Approve", value="fr"),
                                                       Button("x" * 120, "Too long")]))
-    assert [b.action_id for row in message.buttons for b in row] == ["approve:12"]
+    assert [b.custom_id for row in message.buttons for b in row] == ["approve:12|fr"]
     view = message.view()
     assert view is not None and view.timeout is None
     [item] = view.children
     assert isinstance(item, ActionButton) and item.item.custom_id == "approve:12|fr"
     assert parse_custom_id("approve:12|fr") == ("approve:12", "fr")
+
+
+def test_a_value_too_long_for_a_custom_id_is_kept_under_a_short_key() -> None:
+    values = ButtonValues()
+    long_value = '{"w": "médiateurs interculturels dans les écoles primaires", "t": "education", "p": 2}'
+    [message] = render_reply(Reply(text="x", buttons=[Button("practice-search:2", "Next", value=long_value)]),
+                             values)
+    [[button]] = message.buttons
+    assert len(button.custom_id) <= 100 and "|" not in button.custom_id
+    assert parse_custom_id(button.custom_id, values) == ("practice-search:2", long_value)
+    assert parse_custom_id(button.custom_id, ButtonValues()) == ("practice-search:2", None)  # after a restart
 
 
 @pytest.mark.parametrize(("discord_locale", "ours"), [
