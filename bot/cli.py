@@ -199,6 +199,8 @@ def practices_export(
 @practices_app.command("import")
 def practices_import(file: Annotated[Path, typer.Argument(help="A CSV file with the export's columns")]) -> None:
     """Import practices from a CSV file: all accepted rows are written together, or none."""
+    from bot.errors import UserError
+    from bot.i18n import t
     from bot.practices_io import import_practices
 
     if not file.is_file():
@@ -212,7 +214,12 @@ def practices_import(file: Annotated[Path, typer.Argument(help="A CSV file with 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        report = import_practices(core.engine, file, progress=advance)
+        try:
+            report = import_practices(core.engine, file, progress=advance)
+        except UserError as exc:  # the whole file is refused (header, encoding, not CSV): nothing written
+            progress.stop()
+            err.print("icc-bot: " + t(settings.default_locale, exc.msgid, **exc.params), markup=False)
+            raise typer.Exit(1) from None
     if report.rejected:
         table = Table(title="Rejected rows")
         table.add_column("row", justify="right")
