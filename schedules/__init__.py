@@ -1,0 +1,1 @@
+"""Scheduled work: the APScheduler jobs the worker runs; jobs only call services."""

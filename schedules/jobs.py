@@ -1,0 +1,48 @@
+"""The jobs: each is a coroutine function taking the core, doing one service call, safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.wiring import Core
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job run every `every`, first `first_after` after the start."""
+
+    id: str
+    run: Callable[[Core], Awaitable[object]]
+    every: timedelta
+    first_after: timedelta = timedelta(minutes=1)
+
+
+async def check_translation_quota(core: Core) -> object:
+    """Ask DeepL how much of the quota is used, so the ICC team is warned at 80 % and 95 % even on quiet days."""
+    translation = core.services.translation
+    if translation is None or translation.translator is None:
+        return None
+    chat = next(iter(core.dispatcher.chats.values()), None)
+    return await translation.check_quota(chat, force=True)
+
+
+async def translate_missing_practices(core: Core) -> object:
+    """Translate published practices that still miss a language (after a DeepL pause, say)."""
+    translation = core.services.translation
+    if translation is None or translation.translator is None:
+        return 0
+    return await translation.translate_published_practices()
+
+
+JOBS = (
+    Job("translation-quota", check_translation_quota, every=timedelta(hours=1)),
+    Job("practice-translations", translate_missing_practices, every=timedelta(hours=6),
+        first_after=timedelta(minutes=5)),
+)
