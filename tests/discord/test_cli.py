@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from urllib.parse import parse_qs, urlparse
 
 import discord
@@ -68,3 +70,19 @@ async def test_sync_globally_and_a_server_without_the_commands_scope(core: Core,
 def test_the_worker_starts_the_bot_and_the_web_process_does_not(core: Core) -> None:
     assert "discord" in [name for name, _ in platform_starters(core, web=False, worker=True)]
     assert "discord" not in [name for name, _ in platform_starters(core, web=True, worker=False)]
+
+
+async def test_the_worker_process_connects_the_bot_and_stops_cleanly(core: Core, fake: fd.FakeDiscord) -> None:
+    # The worker's Discord starter itself (run_platforms adds a database-wide singleton lock around it, which
+    # another suite's worker test on the same PostgreSQL database could be holding).
+    [starter] = [start for name, start in platform_starters(core, web=False, worker=True) if name == "discord"]
+    worker = asyncio.create_task(starter())  # type: ignore[operator]
+    try:
+        await fake.wait_connected(timeout=20)
+        await fake.wait_until(lambda: fake.commands.get(GUILD), timeout=5)  # DISCORD_GUILD_IDS: synced at start
+        assert fake.identify_payloads[0]["intents"] == intents().value
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+    await fake.wait_until(lambda: not fake.connected, timeout=5)
