@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ports import Capabilities
+from bot.i18n import t
 from bot.wiring import Core
 from integrations.discord.chat import DiscordChat
 from integrations.discord.components import ActionButton, FormButton
@@ -32,19 +32,6 @@ from integrations.discord.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
 
-CAPABILITIES = Capabilities(
-    modals=True,
-    max_modal_fields=5,
-    ephemeral=True,
-    threads=True,
-    buttons=True,
-    post_as_other=True,
-    max_message_length=2000,
-    create_channels=True,
-)
-
-
-
 class ICCTree(app_commands.CommandTree["ICCBot"]):
     """The command tree: each interaction once, and command errors as a localised answer."""
 
@@ -52,8 +39,6 @@ class ICCTree(app_commands.CommandTree["ICCBot"]):
         return self.client.flow.first_delivery(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
-        from bot.i18n import t
-
         flow = self.client.flow
         locale = flow.locale(interaction)
         if isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):

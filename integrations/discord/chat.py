@@ -19,6 +19,7 @@ import discord
 
 from bot.i18n import negotiate, t
 from bot.messages import Form, Identity, MessagePosted, Reply, Response
+from bot.ports import Capabilities
 from integrations.discord.permissions import AdminNotices
 from integrations.discord.render import DM_WORKSPACE, PLATFORM, Outgoing, render_reply
 from integrations.discord.webhooks import (
@@ -36,6 +37,17 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+CAPABILITIES = Capabilities(
+    modals=True,
+    max_modal_fields=5,
+    ephemeral=True,
+    threads=True,
+    buttons=True,
+    post_as_other=True,
+    max_message_length=2000,
+    create_channels=True,
+)
+
 #: What the translation feature plugs in for the "Translate" message menu: the message, who asked, in which
 #: language they read; returns what to show them (privately).
 TranslateHandler = Callable[[MessagePosted, Identity, str], Awaitable[Response]]
@@ -47,8 +59,6 @@ class DiscordChat:
     platform = PLATFORM
 
     def __init__(self, bot: ICCBot) -> None:
-        from integrations.discord.bot import CAPABILITIES
-
         self.bot = bot
         self.capabilities = CAPABILITIES
         self.webhooks = ChannelWebhooks(bot)

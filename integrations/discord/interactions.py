@@ -26,6 +26,7 @@ from bot.messages import (
 )
 from bot.models import Role
 from commands.registry import Args, Command
+from integrations.discord.chat import CAPABILITIES
 from integrations.discord.render import (
     Outgoing,
     actor_of,
@@ -177,8 +178,6 @@ class InteractionFlow:
     async def run(self, interaction: discord.Interaction, event: CommandInvoked | ButtonPressed | FormSubmitted,
                   *, args: Args | None = None) -> Response:
         """Ask the core and answer; returns the core's response (forms use its field errors)."""
-        from integrations.discord.bot import CAPABILITIES
-
         response = await self.in_time(interaction, self.bot.core.dispatcher.handle(event, CAPABILITIES, args=args))
         if not (isinstance(event, FormSubmitted) and response.errors):
             await self.respond(interaction, response)
