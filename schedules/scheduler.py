@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -39,7 +40,7 @@ def build_scheduler(core: Core, jobs: tuple[Job, ...] = JOBS) -> AsyncIOSchedule
     return scheduler
 
 
-def _guarded(job: Job, core: Core):  # type: ignore[no-untyped-def]
+def _guarded(job: Job, core: Core) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
             await job.run(core)
