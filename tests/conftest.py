@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from bot import db
 from bot.settings import Settings
@@ -17,25 +18,28 @@ from bot.wiring import Core, build_core
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 
 
-def reset_postgres(url: str) -> None:
-    """Drop everything in the public schema so the next test starts from an empty database."""
-    engine = db.make_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database for this test."""
-    if POSTGRES_URL.startswith("postgresql"):
-        reset_postgres(POSTGRES_URL)
-        yield POSTGRES_URL
-    else:
+    """The URL of an empty database for this test.
+
+    On PostgreSQL each test gets a schema of its own, chosen through `search_path` and dropped afterwards,
+    so suites sharing the `test` database never see or erase each other's tables.
+    """
+    if not POSTGRES_URL.startswith("postgresql"):
         yield f"sqlite:///{(tmp_path / 'test.sqlite3').as_posix()}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture
