@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import negotiate, t
 from bot.messages import CommandInvoked, Identity, Reply, Response
@@ -46,6 +50,7 @@ from integrations.slack.chat import (
     WorkspaceClients,
     make_web_client,
     parse_form_button_value,
+    retry_handlers,
 )
 from integrations.slack.home import HOME_LANGUAGE_ACTION, build_home
 from integrations.slack.manifest import BOT_SCOPES, TRANSLATE_SHORTCUT
@@ -80,6 +85,21 @@ class MessageShortcut:
 TranslateHook = Callable[[MessageShortcut], Awaitable[Response]]
 
 
+class ResponseUrl:
+    """Answers through a `response_url` on the adapter's one HTTP session (bolt's `respond` opens a session,
+    and a connection, per call), with the same 429 handling as the Web API clients."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+        self.client = AsyncWebhookClient(url=url, session=session, retry_handlers=retry_handlers())
+
+    async def __call__(self, *, text: str, blocks: list[dict[str, Any]], response_type: str,
+                       replace_original: bool = False) -> None:
+        response = await self.client.send_dict({"text": text, "blocks": blocks, "response_type": response_type,
+                                                "replace_original": replace_original, "delete_original": False})
+        if response.status_code >= 400:
+            log.warning("Slack: response_url answered %s: %s", response.status_code, response.body[:200])
+
+
 @dataclass
 class Place:
     """Where the answers to one request go, and how."""
@@ -88,8 +108,9 @@ class Place:
     workspace: str
     user_id: str
     channel_id: str
-    locale: str
-    respond: AsyncRespond | None = None
+    #: The person's language, looked up only when an answer needs it (a form, a message of the adapter's).
+    resolve_locale: Callable[[], str]
+    respond: ResponseUrl | None = None
     trigger_id: str | None = None
     #: The first reply replaces the (ephemeral) message whose button was pressed: paging through results.
     replace_original: bool = False
@@ -97,6 +118,10 @@ class Place:
     in_modal: bool = False
     responses_left: int = RESPONSE_URL_USES
     sent: list[str] = field(default_factory=list)
+
+    @cached_property
+    def locale(self) -> str:
+        return self.resolve_locale()
 
 
 class SlackAdapter:
@@ -138,6 +163,7 @@ class SlackAdapter:
         self.receipts = EventReceipts(core.engine, clock=self.clock)
         self.translate_message: TranslateHook = self._translate_with_command
         self._tasks: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
         self.dispatcher.attach_chat(self.chat)
 
     # ------------------------------------------------------------ building bolt apps
@@ -172,7 +198,8 @@ class SlackAdapter:
             )
         else:
             kwargs["client"] = make_web_client(self.bot_token, base_url=settings.slack_api_url)
-        app = AsyncApp(**kwargs)
+        with _settings_not_environment():
+            app = AsyncApp(logger=_bolt_logger(), **kwargs)
         self.register(app, single_workspace=not (self.oauth and not socket_mode))
         return app
 
@@ -218,6 +245,13 @@ class SlackAdapter:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self.dispatcher.drain()
 
+    async def close(self) -> None:
+        """Finish the work in progress, then release the HTTP session (shutdown)."""
+        await self.drain()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
     # ------------------------------------------------------------ middleware
 
     async def _only_our_workspace(
@@ -253,6 +287,21 @@ class SlackAdapter:
     async def person(self, client: AsyncWebClient, workspace: str, user_id: str) -> SlackPerson:
         return await self.people.lookup(client, workspace, user_id)
 
+    def place(self, body: dict[str, Any], client: AsyncWebClient, actor: Identity, channel_id: str,
+              platform_locale: str | None, **extra: Any) -> Place:
+        """Where to answer a request from `actor`; their language is looked up only if an answer needs it."""
+        return Place(client=client, workspace=actor.workspace, user_id=actor.id, channel_id=channel_id,
+                     resolve_locale=lambda: self.locale_of(actor, platform_locale),
+                     trigger_id=str(body.get("trigger_id") or "") or None, **extra)
+
+    def response_url(self, body: dict[str, Any]) -> ResponseUrl | None:
+        url = body.get("response_url")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            return None
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return ResponseUrl(url, self._session)
+
     def locale_of(self, actor: Identity, platform_locale: str | None) -> str:
         """The language to speak to `actor`: their chosen one, else their Slack locale, else the default."""
         member = self.core.services.members.find(actor)
@@ -262,31 +311,26 @@ class SlackAdapter:
 
     # ------------------------------------------------------------ slash commands
 
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                         respond: AsyncRespond) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        self.spawn(self._command(body, client, respond), what=f"command {body.get('command')}")
+        self.spawn(self._command(body, client), what=f"command {body.get('command')}")
 
-    async def _command(self, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+    async def _command(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         workspace = convert.workspace_of(body)
         person = await self.person(client, workspace, str(body.get("user_id") or ""))
         event = convert.to_command_event(body, locale=person.locale, display_name=person.display_name)
         response = await self.dispatcher.handle(event, CAPABILITIES)
-        place = Place(
-            client=client, workspace=workspace, user_id=event.actor.id, channel_id=event.channel.id,
-            locale=self.locale_of(event.actor, person.locale), respond=respond,
-            trigger_id=str(body.get("trigger_id") or "") or None,
-        )
+        place = self.place(body, client, event.actor, event.channel.id, person.locale,
+                           respond=self.response_url(body))
         await self.deliver(response, place)
 
     # ------------------------------------------------------------ buttons and selects
 
-    async def on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                        respond: AsyncRespond) -> None:
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        self.spawn(self._action(body, client, respond), what="a button")
+        self.spawn(self._action(body, client), what="a button")
 
-    async def _action(self, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+    async def _action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         workspace = convert.workspace_of(body)
         user_id = convert.person(workspace, str((body.get("user") or {}).get("id") or "")).id
         person = await self.person(client, workspace, user_id)
@@ -296,14 +340,11 @@ class SlackAdapter:
         response = await self.dispatcher.handle(event, CAPABILITIES)
         container = body.get("container") if isinstance(body.get("container"), dict) else {}
         in_message = (container or {}).get("type") == "message"
-        place = Place(
-            client=client, workspace=workspace, user_id=event.actor.id, channel_id=event.channel.id,
-            locale=self.locale_of(event.actor, person.locale),
-            respond=respond if in_message and body.get("response_url") else None,
-            trigger_id=str(body.get("trigger_id") or "") or None,
+        place = self.place(
+            body, client, event.actor, event.channel.id, person.locale,
+            respond=self.response_url(body) if in_message else None,
             replace_original=bool(in_message and (container or {}).get("is_ephemeral")),
-            in_modal=(container or {}).get("type") == "view"
-            and ((body.get("view") or {}).get("type") == "modal"),
+            in_modal=(container or {}).get("type") == "view" and ((body.get("view") or {}).get("type") == "modal"),
         )
         await self.deliver(response, place)
 
@@ -318,9 +359,7 @@ class SlackAdapter:
         person = await self.person(client, event.actor.workspace, event.actor.id)
         ctx = self.dispatcher.context(event.actor, event.channel, CAPABILITIES, platform_locale=person.locale)
         spec = self.core.registry.forms.get(form_id)
-        place = Place(client=client, workspace=event.actor.workspace, user_id=event.actor.id,
-                      channel_id=event.channel.id, locale=ctx.locale,
-                      trigger_id=str(body.get("trigger_id") or "") or None)
+        place = self.place(body, client, event.actor, event.channel.id, person.locale)
         if spec is None:
             await self.deliver(Response.text(t(ctx.locale, "This form has expired or was never opened. "
                                                            "Please start again.")), place)
@@ -351,8 +390,7 @@ class SlackAdapter:
             return
         handling = asyncio.ensure_future(self.dispatcher.handle(event, CAPABILITIES))
         done, _ = await asyncio.wait({handling}, timeout=self.view_deadline)
-        place = Place(client=client, workspace=workspace, user_id=user_id, channel_id=event.channel.id,
-                      locale=locale, trigger_id=str(body.get("trigger_id") or "") or None)
+        place = self.place(body, client, actor, event.channel.id, known.locale)
         if not done:
             await ack(response_action="update", view=notice_view(
                 t(locale, "Working on it"), t(locale, "Working on it… I will send you a message when it is done.")))
@@ -385,13 +423,11 @@ class SlackAdapter:
 
     # ------------------------------------------------------------ shortcuts
 
-    async def on_translate_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                                    respond: AsyncRespond) -> None:
+    async def on_translate_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        self.spawn(self._translate_shortcut(body, client, respond), what="the Translate shortcut")
+        self.spawn(self._translate_shortcut(body, client), what="the Translate shortcut")
 
-    async def _translate_shortcut(self, body: dict[str, Any], client: AsyncWebClient,
-                                  respond: AsyncRespond) -> None:
+    async def _translate_shortcut(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         workspace = convert.workspace_of(body)
         user_id = str((body.get("user") or {}).get("id") or "")
         person = await self.person(client, workspace, user_id)
@@ -406,10 +442,8 @@ class SlackAdapter:
             platform_locale=person.locale,
         )
         response = await self.translate_message(shortcut)
-        place = Place(client=client, workspace=workspace, user_id=user_id, channel_id=channel_id,
-                      locale=self.locale_of(shortcut.actor, person.locale),
-                      respond=respond if body.get("response_url") else None,
-                      trigger_id=str(body.get("trigger_id") or "") or None)
+        place = self.place(body, client, shortcut.actor, channel_id, person.locale,
+                           respond=self.response_url(body))
         await self.deliver(response, place)
 
     async def _translate_with_command(self, shortcut: MessageShortcut) -> Response:
@@ -569,7 +603,7 @@ class SlackAdapter:
                 await place.respond(
                     text=message.text, blocks=message.blocks,
                     response_type="ephemeral" if reply.ephemeral else "in_channel",
-                    replace_original=replace, delete_original=False,
+                    replace_original=replace,
                 )
             elif reply.ephemeral or not place.channel_id:
                 await self._ephemeral(place, message)
@@ -603,6 +637,37 @@ class SlackAdapter:
     async def _direct(self, place: Place, message: SlackMessage) -> None:
         opened = await place.client.conversations_open(users=place.user_id)
         await place.client.chat_postMessage(channel=opened["channel"]["id"], **message.as_kwargs())
+
+
+#: What bolt reads from the environment when it is not given a value: our settings decide instead.
+_BOLT_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
+                     "SLACK_SCOPES", "SLACK_USER_SCOPES", "SLACK_REDIRECT_URI", "SLACK_INSTALL_PATH",
+                     "SLACK_REDIRECT_URI_PATH")
+
+
+@contextmanager
+def _settings_not_environment() -> Iterator[None]:
+    """Build a bolt app from our settings only. bolt falls back to environment variables for what it is not
+    given: a blank SLACK_CLIENT_ID, for instance, would make it start its own OAuth flow with a file store."""
+    saved = {name: os.environ.pop(name) for name in _BOLT_ENVIRONMENT if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def _bolt_logger() -> logging.Logger:
+    """bolt's logger, without its warning that SLACK_BOT_TOKEN (read from the environment) is not used: the
+    token is on the client we give it, on purpose (it carries our retry handlers)."""
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _TokenOnClientFilter) for f in logger.filters):
+        logger.addFilter(_TokenOnClientFilter())
+    return logger
+
+
+class _TokenOnClientFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 async def _install_success(args: Any) -> BoltResponse:

@@ -37,7 +37,7 @@ async def run_socket_mode(adapter: SlackAdapter, *, ping_interval: float = 10) -
         await asyncio.Event().wait()
     finally:
         await handler.close_async()
-        await adapter.drain()
+        await adapter.close()
 
 
 def slack_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str, Starter]]:

@@ -86,4 +86,4 @@ async def serve(app: Starlette, *, host: str, port: int, log_level: str = "info"
     finally:
         slack = getattr(app.state, "slack", None)
         if slack is not None:
-            await slack.drain()
+            await slack.close()

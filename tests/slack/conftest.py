@@ -134,5 +134,5 @@ async def slack(make_core: Callable[..., Core], fake: FakeSlackWebAPI) -> AsyncI
     """A single-workspace bot (SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET) served over HTTP."""
     harness = await serve_slack(make_core(), fake)
     yield harness
-    await harness.adapter.drain()
+    await harness.adapter.close()
     await harness.client.aclose()

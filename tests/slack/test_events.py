@@ -90,6 +90,7 @@ async def test_two_web_processes_share_the_record_of_handled_events(slack: Slack
     await slack.settle()
     await second.settle()
     await second.client.aclose()
+    await second.adapter.close()
     assert len(messages) == 1
 
 

@@ -33,7 +33,7 @@ async def oauth(make_core: Callable[..., Core], fake: FakeSlackWebAPI) -> AsyncI
     harness = await serve_slack(core, fake)
     harness.client.team_id = TEAM
     yield harness
-    await harness.adapter.drain()
+    await harness.adapter.close()
     await harness.client.aclose()
 
 
