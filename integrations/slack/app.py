@@ -31,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.errors import UserError
 from bot.i18n import negotiate, t
 from bot.messages import CommandInvoked, Identity, Reply, Response
 from bot.ports import Clock, SystemClock
@@ -447,8 +448,23 @@ class SlackAdapter:
         await self.deliver(response, place)
 
     async def _translate_with_command(self, shortcut: MessageShortcut) -> Response:
-        """Until translation plugs its own hook in: `/translate <your language> <the message's text>`."""
+        """The message in the person's language, for them only: the translation service's `translate_for`;
+        without that service, `/translate <their language> <the text>`; without either, a clear message."""
         locale = self.locale_of(shortcut.actor, shortcut.platform_locale)
+        service = getattr(self.core.services, "translation", None)
+        if service is not None and hasattr(service, "translate_for"):
+            try:
+                reply = await service.translate_for(shortcut.actor, shortcut.text,
+                                                    platform_locale=shortcut.platform_locale,
+                                                    channel=shortcut.channel)
+            except UserError as exc:
+                return Response.text(t(locale, exc.msgid, **exc.params))
+            except Exception:
+                log.exception("Slack: the Translate shortcut failed for %s", shortcut.actor)
+                return Response.text(t(locale, "Sorry, something went wrong on our side. Nothing was changed; "
+                                               "please try again."))
+            reply.ephemeral = True
+            return Response(replies=[reply])
         if "translate" not in self.core.registry.commands:
             return Response.text(t(locale, "Translation is not available yet."))
         event = CommandInvoked(actor=shortcut.actor, channel=shortcut.channel, name="translate",

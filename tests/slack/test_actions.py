@@ -104,11 +104,33 @@ async def test_unknown_action_is_a_clean_message(slack: Slack) -> None:
     assert slack.answers()[-1]["text"] == t("en", "This button is no longer in use.")
 
 
-async def test_translate_shortcut_runs_the_translate_command_into_the_persons_language(slack: Slack) -> None:
+async def test_translate_shortcut_asks_the_translation_service_for_the_persons_language(slack: Slack) -> None:
     slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
+    asked: list[tuple[str, str, str | None, str]] = []
+    service = slack.core.services.translation
+    real = service.translate_for
+
+    async def spy(person, text, *, platform_locale=None, channel=None):  # type: ignore[no-untyped-def]
+        asked.append((person.id, text, platform_locale, channel.id))
+        return await real(person, text, platform_locale=platform_locale, channel=channel)
+
+    service.translate_for = spy  # type: ignore[method-assign]
     message = {"type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Bonjour à tous"}
     response = await slack.client.message_shortcut("translate_message", message=message)
     assert response.status_code == 200 and response.text == ""
+    await slack.settle()
+    assert asked == [(DEFAULT_USER_ID, "Bonjour à tous", "it-IT", "C0GENERAL")]
+    answer = slack.answers()[-1]
+    assert answer["response_type"] == "ephemeral"
+    # No DeepL key in tests: the service says so, in the person's language.
+    assert answer["text"] == t("it", "Translation is not set up here: the bot has no DeepL key.")
+
+
+async def test_translate_shortcut_falls_back_to_the_translate_command(slack: Slack) -> None:
+    slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
+    slack.core.services.translation = None
+    message = {"type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Bonjour à tous"}
+    await slack.client.message_shortcut("translate_message", message=message)
     await slack.settle()
     by_shortcut = slack.answers()[-1]["text"]
     # Exactly what the person would get by typing the command: no Slack-specific translation code.
@@ -118,6 +140,7 @@ async def test_translate_shortcut_runs_the_translate_command_into_the_persons_la
 
 async def test_translate_shortcut_without_translation_and_with_its_own_hook(slack: Slack) -> None:
     slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
+    slack.core.services.translation = None
     slack.core.registry.commands.pop("translate", None)
     await slack.client.message_shortcut("translate_message", message={
         "type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Bonjour à tous"})

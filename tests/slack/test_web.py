@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from bot.wiring import Core
+from integrations.slack.app import SlackAdapter
 from integrations.slack.people import PeopleCache
 from integrations.slack.stores import EventReceipts
 from integrations.web.app import build_web_app
 from tests.fakes.slack import FakeSlackWebAPI
-from tests.slack.conftest import Slack
+from tests.slack.conftest import BOT_TOKEN, Slack
 
 
 async def _get(app: object, path: str) -> httpx.Response:
@@ -78,3 +81,15 @@ def test_event_receipts_are_pruned(make_core: Callable[..., Core]) -> None:
     clock.value += timedelta(hours=2)
     assert receipts.prune() == 1
     assert receipts.first_time("Ev1") is True  # long gone: Slack no longer retries it
+
+
+def test_bolt_is_built_from_our_settings_not_the_environment(make_core: Callable[..., Core],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Blank variables (as a platform's dashboard leaves them) once made bolt start its own OAuth flow.
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    adapter = SlackAdapter(make_core())
+    bolt = adapter.build_app()
+    assert bolt.oauth_flow is None and bolt.client.token == BOT_TOKEN
+    assert os.environ["SLACK_CLIENT_ID"] == "" and os.environ["SLACK_BOT_TOKEN"] == "xoxb-from-the-environment"
