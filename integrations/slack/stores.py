@@ -13,6 +13,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.db import session_scope
@@ -270,8 +271,6 @@ class EventReceipts:
         """Record `event_id`; False when it was already recorded (a retry, or another process has it)."""
         if not event_id:
             return True
-        from sqlalchemy.exc import IntegrityError
-
         try:
             with session_scope(self.engine) as session:
                 session.add(SlackEventReceipt(event_id=event_id[:64], team_id=team_id[:64],

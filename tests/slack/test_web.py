@@ -45,9 +45,12 @@ async def test_without_slack_the_web_app_still_answers_health(make_core: Callabl
     assert (await _get(app, "/slack/events")).status_code == 404
 
 
-async def test_url_verification(slack: Slack) -> None:
+async def test_url_verification_and_ssl_check(slack: Slack) -> None:
     response = await slack.client.url_verification("challenge-123")
     assert response.status_code == 200 and "challenge-123" in response.text
+    check = await slack.client.post_raw("ssl_check=1&token=fake-verification-token",
+                                        "application/x-www-form-urlencoded")
+    assert check.status_code == 200 and slack.fake.calls == []
 
 
 async def test_locale_cache_expires(fake: FakeSlackWebAPI) -> None:
