@@ -108,9 +108,10 @@ async def test_translate_shortcut_asks_the_translation_service_for_the_persons_l
     slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
     asked: list[tuple[str, str, str | None, str]] = []
     service = slack.core.services.translation
+    assert service is not None
     real = service.translate_for
 
-    async def spy(person, text, *, platform_locale=None, channel=None):  # type: ignore[no-untyped-def]
+    async def spy(person, text, *, platform_locale=None, channel=None):
         asked.append((person.id, text, platform_locale, channel.id))
         return await real(person, text, platform_locale=platform_locale, channel=channel)
 

@@ -64,11 +64,11 @@ async def test_channel_members_pages_through_and_leaves_the_bot_out(slack: Slack
 async def test_a_form_without_a_trigger_is_offered_by_direct_message(slack: Slack) -> None:
     from commands.registry import FormSpec
 
-    def build(ctx, state):  # type: ignore[no-untyped-def]
+    def build(ctx, state):
         return Form(form_id="survey", title="Annual survey", submit_label="Send",
                     fields=[FormField("answer", "Answer")], state=state)
 
-    async def submit(ctx, values, state):  # type: ignore[no-untyped-def]
+    async def submit(ctx, values, state):
         raise AssertionError("not submitted here")
 
     slack.core.registry.add_form(FormSpec(form_id="survey", build=build, submit=submit))
