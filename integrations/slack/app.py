@@ -64,8 +64,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How long a modal's submission may take in the core before the modal says "working on it" instead.
-VIEW_SUBMISSION_DEADLINE = 2.0
+#: How long a modal's submission may take in the core before the modal says "working on it" instead
+#: (with the person lookup's 0.8 s at most before it, the acknowledgement leaves well within Slack's 3 s).
+VIEW_SUBMISSION_DEADLINE = 1.8
+PERSON_LOOKUP_DEADLINE = 0.8
 #: Slack accepts five answers on one response_url; later ones go through the Web API.
 RESPONSE_URL_USES = 5
 
@@ -377,7 +379,7 @@ class SlackAdapter:
         known = self.people.cached(workspace, user_id)
         if known is None:
             try:
-                known = await asyncio.wait_for(self.person(client, workspace, user_id), timeout=0.8)
+                known = await asyncio.wait_for(self.person(client, workspace, user_id), timeout=PERSON_LOOKUP_DEADLINE)
             except TimeoutError:
                 known = SlackPerson(locale=None, display_name="")
         event = convert.to_form_submitted(body, locale=known.locale)
@@ -408,7 +410,10 @@ class SlackAdapter:
                           view=render_form(response.form, locale=locale, channel_id=event.channel.id).to_dict())
                 response.form = None
             except FormTooLarge:
+                log.exception("Slack: the next step of form %s does not fit in a modal", event.form_id)
                 await ack()
+                response.form = None
+                response.replies.insert(0, Reply(text=t(locale, "Sorry, this form cannot be shown in Slack.")))
         else:
             await ack()
         self.spawn(self.deliver(response, place), what=f"answering form {event.form_id}")
