@@ -140,6 +140,10 @@ def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str,
         from integrations.discord.bot import run_discord
 
         starters.append(("discord", lambda: run_discord(core)))
+    if worker:
+        from schedules.scheduler import run_scheduler
+
+        starters.append(("scheduler", lambda: run_scheduler(core)))
     return starters
 
 

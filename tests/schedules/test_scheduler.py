@@ -46,3 +46,10 @@ async def test_jobs_run_on_the_loop_and_a_failure_is_contained(core: Core) -> No
 async def test_translation_jobs_do_nothing_without_deepl(core: Core) -> None:
     assert await check_translation_quota(core) is None
     assert await translate_missing_practices(core) == 0
+
+
+def test_the_worker_runs_the_scheduler_and_the_web_process_does_not(core: Core) -> None:
+    from bot.wiring import platform_starters
+
+    assert "scheduler" in [name for name, _ in platform_starters(core, web=False, worker=True)]
+    assert "scheduler" not in [name for name, _ in platform_starters(core, web=True, worker=False)]
