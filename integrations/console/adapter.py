@@ -300,7 +300,7 @@ class ConsoleSession:
                 answer = await self._read_block()
             else:
                 answer = await self.read("  › ")
-            if answer is None:
+            if answer is None or answer.strip() == "/cancel":
                 return None
             if not answer.strip() and initial:
                 answer = initial
@@ -318,7 +318,10 @@ class ConsoleSession:
         if form_field.choices:
             if form_field.kind is FieldKind.multi_choice:
                 parts.append(t(self.locale, "— one or more, separated by commas:"))
-            parts.append(", ".join(choice.value for choice in form_field.choices))
+            parts.append(", ".join(
+                choice.value if choice.label in ("", choice.value) else f"{choice.value} ({choice.label})"
+                for choice in form_field.choices
+            ))
         if initial:
             parts.append(t(self.locale, "[Enter for {value}]", value=initial))
         if form_field.kind in (FieldKind.long_text, FieldKind.url_list):
@@ -331,6 +334,8 @@ class ConsoleSession:
         lines: list[str] = []
         while True:
             line = await self.read("  › ")
+            if line is not None and line.strip() == "/cancel":
+                return None
             if line is None:
                 return "\n".join(lines) if lines else None
             if not line.strip():
@@ -338,7 +343,7 @@ class ConsoleSession:
             lines.append(line)
 
     async def fill(self, form: Form) -> None:
-        self.chat.write(f"== {form.title} ==")
+        self.chat.write(f"== {form.title} ==  " + t(self.locale, "(type /cancel to stop)"))
         values: dict[str, str] = {}
         todo = list(form.fields)
         while True:
