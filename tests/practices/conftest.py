@@ -1,23 +1,14 @@
-"""Fixtures of the practices tests: an isolated database (SQLite file, or a PostgreSQL schema of its own).
+"""Fixtures of the practices tests: sample cities, members and practices on the shared test database.
 
-On PostgreSQL (DATABASE_URL set) each test gets a fresh schema, selected through `search_path`, that is
-dropped afterwards: tests are isolated from one another and from other suites using the same database.
-The shared fixtures of `tests/conftest.py` (`settings`, `engine`, `core`) build on `database_url`.
+The database comes from the shared fixtures of `tests/conftest.py` (`database_url`, `settings`, `engine`, `core`).
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bot import db
 from bot.messages import Form, Identity, Reply
 from bot.models import City, Member, Role
 from bot.models.practices import PracticeCreate
@@ -25,26 +16,6 @@ from bot.ports import Capabilities
 from bot.services import Services
 from bot.services.practices import draft
 from bot.wiring import Core
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        yield f"sqlite:///{(tmp_path / 'practices.sqlite3').as_posix()}"
-        return
-    schema = f"practices_{uuid.uuid4().hex[:12]}"
-    admin = db.make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
