@@ -124,11 +124,16 @@ class DiscordChat:
             raise
 
     async def _send_all(self, target: discord.abc.Messageable, reply: Reply,
-                        reference: discord.MessageReference | None = None) -> str:
+                        reference: discord.MessageReference | None = None, *, quiet: bool = False) -> str:
+        """Send `reply` as one or more messages; `quiet`: the people it mentions are not notified."""
         last = ""
         permission = "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
         for outgoing in render_reply(reply, self.bot.button_values):
             kwargs = outgoing.kwargs()
+            if quiet:
+                kwargs["allowed_mentions"] = discord.AllowedMentions(
+                    everyone=reply.allow_broadcast_mentions, roles=reply.allow_broadcast_mentions, users=False,
+                    replied_user=False)
             if reference is not None:
                 kwargs["reference"] = reference
             message = await self._guarded(target.send(**kwargs), target=target, permission=permission)
@@ -145,13 +150,17 @@ class DiscordChat:
         return await self._send_all(await self.channel(channel), reply)
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
-        """In the thread `thread_id` when it is one; otherwise as a Discord reply to message `thread_id`."""
+        """In the thread `thread_id` when it is one; otherwise as a Discord reply to message `thread_id`.
+
+        What the core answers in a thread is what people wrote (translations, a mirrored author's words): the
+        people mentioned in it were notified by the original, so the reply notifies nobody again.
+        """
         thread = self.bot.get_channel(int(thread_id))
         if isinstance(thread, discord.Thread):
-            return await self._send_all(thread, reply)
+            return await self._send_all(thread, reply, quiet=True)
         reference = discord.MessageReference(message_id=int(thread_id), channel_id=int(channel.id),
                                              fail_if_not_exists=False)
-        return await self._send_all(await self.channel(channel), reply, reference)
+        return await self._send_all(await self.channel(channel), reply, reference, quiet=True)
 
     async def direct_message(self, user: Identity, reply: Reply) -> str:
         person = self.bot.get_user(int(user.id)) or await self.bot.fetch_user(int(user.id))

@@ -63,6 +63,20 @@ async def test_post_split_reply_edit_delete_and_read_back(core: Core, fake: fd.F
     assert await asyncio.sleep(0) is None
 
 
+async def test_a_reply_in_a_thread_notifies_nobody_again(core: Core, fake: fd.FakeDiscord) -> None:
+    """Thread replies carry what people wrote (translations): their mentions are kept but do not ping again."""
+    general = place(fake)
+    async with running_bot(core, fake) as bot:
+        said = fake.message_create_payload(general.id, ALICE, f"Merci <@{BOB}> @everyone")
+        await bot.chat.reply_in_thread(general, said["id"], Reply(text=f"[DE] Merci <@{BOB}> @everyone"))
+        await bot.chat.post(general, Reply(text=f"Hello <@{BOB}>", ephemeral=False))
+    reply, post = (r.json for r in fake.requests_to("POST", "/channels/{channel_id}/messages"))
+    assert str(reply["message_reference"]["message_id"]) == said["id"]
+    assert reply["content"] == f"[DE] Merci <@{BOB}> @everyone"
+    assert reply["allowed_mentions"]["parse"] == [] and not reply["allowed_mentions"].get("replied_user")
+    assert post["allowed_mentions"]["parse"] == ["users"]  # the bot's own posts may still address people
+
+
 async def test_channel_members_are_the_people_who_can_read(core: Core, fake: fd.FakeDiscord) -> None:
     async with running_bot(core, fake) as bot:
         members = await bot.chat.channel_members(place(fake))
