@@ -10,9 +10,20 @@ filtered search never ranks rows it will throw away.
   for, have a table of their own, `practice_search`; the others are in `practice_search_unpublished`.
   The rowid is `practice_id * 1000 + slot` (slot 0 is the original, 1… the translations), so the documents
   of one practice are a rowid range.
-- PostgreSQL: a table `practice_search` with a weighted `tsvector` (A title, B summary, D body) under a
-  GIN index, built with the 'simple' configuration so that every language is treated alike; text is
-  folded (lower case, no accents) in Python first, as FTS5 does on SQLite. Ranked with `ts_rank`.
+- PostgreSQL: a table `practice_search` with a weighted `tsvector` (A title, B summary, D body), built
+  with the 'simple' configuration so that every language is treated alike; text is folded (lower case, no
+  accents) in Python first, as FTS5 does on SQLite. Ranked with `ts_rank`. Matching does not read the
+  documents: a GIN index over `practice_search_tokens(…)` (an SQL function of the row, migration 0002;
+  the tokens exist in the index only) holds for each document the 3- to 8-letter prefixes of its words
+  (a shorter word itself), filter tokens (`_published`, `_c12`, `_t_anti_rumours`, as on SQLite) and
+  the tokens of the aligned ranges of practice ids it falls in (`_r8_<id >> 8>`, `_r12_…`, `_r16_…`).
+  Every term is one exact lookup, like the FTS5 prefix indexes, and so is every filter.
+  The newest matches: a common word matches most documents, and visiting each of them in the table to
+  learn its practice id is what would make a search slow. So a search first asks for the matches among
+  the newest practice ids only (`FIRST_SPAN`, a few ranges ORed), and if they are fewer than the
+  documents to rank, asks again for the range that the density of matches seen there predicts will hold
+  enough, up to the whole index (what a rare word needs, and it has few matches to visit). Only the
+  newest `RANKED_CANDIDATES` matches are read again and ranked.
 
 Matching: every term of three letters or more matches the words it begins ("migra" finds "migrants");
 a term longer than eight letters matches by its first eight ("intercultural" finds "interculturale"), a
@@ -26,6 +37,7 @@ letters and digits, and each term is quoted, so operators, quotes and SQL metach
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -49,6 +61,12 @@ STEM_LENGTH = 8
 RANKED_CANDIDATES = 1000
 #: bm25 weights of the FTS5 columns title, summary, body, status, city, themes.
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0, 0.0, 0.0)
+#: PostgreSQL: practice ids fall in aligned ranges of 2**bits ids, each with an index token, at these sizes.
+RANGE_BITS = (8, 12, 16)
+#: PostgreSQL: the first look for the newest matches covers about this many practice ids.
+FIRST_SPAN = 1536
+#: PostgreSQL: the indexed expression, spelt as in migration 0002 (queries must use it verbatim).
+_TOKENS = "practice_search_tokens(document, status, city_id, themes, practice_id)"
 
 _WORD = re.compile(r"[^\W_]+")
 _TABLE = "practice_search"
@@ -95,6 +113,24 @@ def city_token(city_id: int) -> str:
 
 def status_token(status: str) -> str:
     return "_" + "".join(_WORD.findall(status))
+
+
+def range_tokens(low: int, high: int) -> list[str]:
+    """PostgreSQL index tokens of aligned id ranges that together cover the ids `low`..`high`, in id order.
+
+    `low` is rounded down to the smallest range; each range is as large as its alignment allows.
+    """
+    smallest = RANGE_BITS[0]
+    position = max(0, low) >> smallest << smallest
+    tokens: list[str] = []
+    while position <= high:
+        for bits in reversed(RANGE_BITS):
+            size = 1 << bits
+            if bits == smallest or (position % size == 0 and position + size - 1 <= high):
+                tokens.append(f"_r{bits}_{position >> bits}")
+                position += size
+                break
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -268,6 +304,18 @@ class SearchIndex:
         return " AND ".join(parts)
 
     @staticmethod
+    def pg_tokens(terms: Sequence[str]) -> list[str]:
+        """The index tokens a document must hold to match every term (PostgreSQL): plain letters and digits."""
+        tokens: list[str] = []
+        for term in terms:
+            folded = _token(fold(term))
+            if folded:
+                stem, _ = _pattern(folded)
+                if stem not in tokens:
+                    tokens.append(stem)
+        return tokens
+
+    @staticmethod
     def tsquery(terms: Sequence[str]) -> str:
         """A to_tsquery expression in which every term is a quoted lexeme (never an operator)."""
         lexemes = []
@@ -323,34 +371,81 @@ class SearchIndex:
         theme: str | None,
         window: int,
     ) -> list[Match]:
-        query = self.tsquery(terms)
-        if not query:
+        tokens = self.pg_tokens(terms)
+        if not tokens:
             return []
-        conditions = ["document @@ to_tsquery('simple', :query)"]
-        params: dict[str, object] = {
-            "query": query, "window": window, "candidates": max(RANKED_CANDIDATES, window),
-        }
         if status is not None:
-            conditions.append("status = :status")
-            params["status"] = status
+            tokens.append(status_token(status))
         if city_id is not None:
-            conditions.append("city_id = :city_id")
-            params["city_id"] = int(city_id)
+            tokens.append(city_token(city_id))
         if theme is not None:
-            conditions.append("themes @> ARRAY[CAST(:theme AS text)]")
-            params["theme"] = theme
-        # The inner query keeps the newest matches only; ts_rank reads those documents alone.
+            tokens.append(theme_token(theme))
+        candidates = max(RANKED_CANDIDATES, window)
+        top = session.execute(text(f"SELECT max(practice_id) FROM {_TABLE}")).scalar()
+        if top is None:
+            return []
+        top = int(top)
+        span = FIRST_SPAN
+        while True:
+            # The ranges from `top - span + 1` up, and one more beyond `top` (a practice added meanwhile).
+            low = max(0, top - span + 1) >> RANGE_BITS[0] << RANGE_BITS[0]
+            ranges = range_tokens(low, top + (1 << RANGE_BITS[0])) if low > 0 else None
+            total, found = self._round_postgres(session, terms, tokens, ranges, candidates, window)
+            if ranges is None or total >= candidates:
+                return found
+            # Too few there: predict, from the density of matches among those ids, where enough would be.
+            # A pessimistic density (two standard deviations less), so that one more round nearly always
+            # does; never less than twice the span, so that rounds are few even when nothing matched.
+            pessimistic = max(total - 2 * math.sqrt(total), total / 2)
+            covered = top + 1 - low
+            predicted = candidates * covered / pessimistic if pessimistic else math.inf
+            span = int(min(max(predicted, span * 2), top + 1))
+            if span * 3 > top * 2:
+                span = top + 1  # most of the ids: simpler to take them all
+
+    def _round_postgres(
+        self,
+        session: Session | Connection,
+        terms: Sequence[str],
+        tokens: list[str],
+        ranges: list[str] | None,
+        candidates: int,
+        window: int,
+    ) -> tuple[int, list[Match]]:
+        """How many documents match in these id ranges (None: anywhere) and, if that is at least
+        `candidates` or the ranges are everything, the best-ranked `window` of the newest `candidates`.
+
+        Matching reads the GIN index, then visits the heap for each match to learn its practice id; only
+        the newest `candidates` are read again (by ctid) and ranked, and only when this round is the last.
+        """
+        # Every token is letters, digits and "_": quoted, it is a plain lexeme, never an operator.
+        params: dict[str, object] = {
+            "query": self.tsquery(terms), "tokens": " & ".join(f"'{token}'" for token in tokens),
+            "candidates": candidates, "window": window, "enough": candidates if ranges is not None else 0,
+        }
+        conditions = [f"{_TOKENS} @@ CAST(:tokens AS tsquery)"]
+        if ranges is not None:
+            # A condition of its own: GIN then skips through the ranges' entries to the terms' few
+            # (in one tsquery, `a & (r1 | r2 …)`, it reads them all).
+            conditions.append(f"{_TOKENS} @@ CAST(:ranges AS tsquery)")
+            params["ranges"] = " | ".join(f"'{token}'" for token in ranges)
         statement = text(
-            "SELECT practice_id, ts_rank(document, to_tsquery('simple', :query)) AS score, language FROM ("
-            f" SELECT practice_id, language, document FROM {_TABLE} WHERE {' AND '.join(conditions)}"
-            " ORDER BY practice_id DESC LIMIT :candidates"
-            ") AS candidates ORDER BY score DESC, practice_id DESC LIMIT :window"
+            "WITH matches AS MATERIALIZED ("
+            f" SELECT practice_id, ctid FROM {_TABLE} WHERE {' AND '.join(conditions)}),"
+            " counted AS (SELECT count(*) AS total FROM matches)"
+            " SELECT counted.total, ranked.practice_id, ranked.score, ranked.language"
+            " FROM counted LEFT JOIN LATERAL ("
+            "  SELECT document.practice_id, document.language,"
+            "  ts_rank(document.document, (SELECT CAST(:query AS tsquery))) AS score"
+            "  FROM (SELECT ctid FROM matches ORDER BY practice_id DESC LIMIT :candidates) AS newest"
+            f"  JOIN {_TABLE} AS document ON document.ctid = newest.ctid"
+            "  WHERE counted.total >= :enough"
+            "  ORDER BY score DESC, document.practice_id DESC LIMIT :window"
+            ") AS ranked ON true"
         )
-        # A plan prepared for other words would be wrong for these: how common the words are decides
-        # between walking the newest rows and reading the GIN index.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        rows = session.execute(statement, params)
-        return [Match(int(row[0]), float(row[1]), str(row[2])) for row in rows]
+        rows = session.execute(statement, params).all()
+        total = int(rows[0][0]) if rows else 0
+        return total, [Match(int(row[1]), float(row[2]), str(row[3])) for row in rows if row[1] is not None]
 
 
 def _pattern(term: str) -> tuple[str, bool]:

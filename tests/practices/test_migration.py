@@ -24,6 +24,20 @@ def tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
+def practice_indexes(engine: Engine) -> set[str]:
+    return {str(index["name"]) for index in inspect(engine).get_indexes("practice")}
+
+
+def token_functions(engine: Engine) -> int:
+    """How many `practice_search_tokens` functions the current schema has (PostgreSQL; 0 elsewhere)."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    with engine.connect() as connection:
+        return int(connection.execute(text(
+            "SELECT count(*) FROM pg_proc WHERE proname = 'practice_search_tokens' "
+            "AND pronamespace = current_schema()::regnamespace")).scalar_one())
+
+
 def test_upgrade_indexes_existing_practices_and_downgrade_removes_the_index(bare_engine: Engine) -> None:
     db.upgrade(bare_engine, "0001_foundation")
     with bare_engine.begin() as connection:
@@ -39,12 +53,16 @@ def test_upgrade_indexes_existing_practices_and_downgrade_removes_the_index(bare
 
     db.upgrade(bare_engine, "0002_practice_search")
     assert "practice_search" in tables(bare_engine)
+    assert {"ix_practice_status_id", "ix_practice_city_status_id"} <= practice_indexes(bare_engine)
+    assert token_functions(bare_engine) == (1 if bare_engine.dialect.name == "postgresql" else 0)
     service = PracticeService(bare_engine)
     assert [hit.id for hit in service.search(words="sprakcafe").hits] == [1]
     assert [hit.id for hit in service.search(words="bibliotek", theme="language").hits] == [1]
 
     command.downgrade(db.alembic_config(bare_engine), "0001_foundation")
     assert "practice_search" not in tables(bare_engine)
+    assert not {"ix_practice_status_id", "ix_practice_city_status_id"} & practice_indexes(bare_engine)
+    assert token_functions(bare_engine) == 0
     assert db.current_revisions(bare_engine) == {"0001_foundation"}
 
     db.upgrade(bare_engine)

@@ -7,12 +7,15 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
+from bot.db import session_scope
 from bot.errors import UserError
 from bot.models import City, Role
 from bot.models.practices import PracticeStatus, ReviewAction
 from bot.services import Services
-from bot.services.search import SearchIndex, query_terms
+from bot.services import search as search_module
+from bot.services.search import RANGE_BITS, SearchIndex, query_terms, range_tokens
 from tests.practices.conftest import add_city, add_member, practice
 
 
@@ -176,3 +179,110 @@ def test_query_terms_are_safe(words: str) -> None:
     assert fts.count('"') % 2 == 0
     tsquery = SearchIndex.tsquery(query_terms(words))
     assert tsquery == "" or all(re.fullmatch(r"'[^\W_]+'(:\*)?", part) for part in tsquery.split(" & "))
+    # The PostgreSQL index tokens go between quotes in a tsquery: letters and digits only, 1 to 8 of them.
+    tokens = SearchIndex.pg_tokens(query_terms(words))
+    assert all(re.fullmatch(r"[^\W_]{1,8}", token) for token in tokens)
+    assert len(tokens) == len(set(tokens)) and bool(tokens) == bool(tsquery)
+
+
+def test_index_tokens_of_terms() -> None:
+    assert SearchIndex.pg_tokens(["Éducation", "la", "intercultural", "interculturale", "ΜΕΤΑΝΆΣΤΕΣ"]) == [
+        "educatio", "la", "intercul", "μεταναστ",
+    ]
+
+
+@given(low=st.integers(0, 300_000), length=st.integers(0, 300_000))
+def test_id_ranges_cover_exactly_from_low_to_high(low: int, length: int) -> None:
+    high = low + length
+    smallest = 1 << RANGE_BITS[0]
+    covered = []
+    for token in range_tokens(low, high):
+        bits, number = (int(part) for part in token.removeprefix("_r").split("_"))
+        assert bits in RANGE_BITS
+        covered.append((number << bits, (number + 1) << bits))
+    # Contiguous, from `low` rounded down to the smallest range, to `high` or less than a small range past it.
+    assert covered[0][0] == low // smallest * smallest
+    assert all(end == start for (_, end), (start, _) in zip(covered, covered[1:], strict=False))
+    assert high < covered[-1][1] <= high + smallest
+    # Few tokens: at each end at most 15 ranges of each smaller size, and the largest in between.
+    assert len(covered) <= 2 * 15 * (len(RANGE_BITS) - 1) + (high >> RANGE_BITS[-1]) + 2
+
+
+def test_short_terms_match_whole_words_and_longer_ones_beginnings(services: Services) -> None:
+    """The same on both databases: FTS5 prefix queries there, prefix tokens of the GIN index here."""
+    lisbon = add_city(services, "Lisbon")
+    boss = add_member(services, "boss", role=Role.icc_team)
+    found = services.practices.submit(author=boss, data=practice(
+        lisbon, title="Interculturalidade ab x", summary="Só.", description="Nada.", themes=["youth"]))
+    word = "interculturalidades"
+    for size in range(1, len(word) + 1):
+        expected = [found.id] if size >= 3 else []
+        assert ids(services, word[:size], status=None) == expected, word[:size]
+    assert ids(services, "ab", status=None) == ids(services, "x", status=None) == [found.id]
+    assert ids(services, "a", status=None) == ids(services, "abc", status=None) == []
+
+
+def spread_practices(services: Services, count: int, step: int) -> list[int]:
+    """`count` published practices whose ids are `step` apart (far more ids than one look covers).
+
+    All say "harbour" in their body; the five oldest say it in their title too, which ranks them first.
+    Every third is filed under "sport". Written with SQL, as an import would, then indexed.
+    """
+    city = add_city(services, "Lisbon")
+    made = [3 + number * step for number in range(count)]
+    with session_scope(services.engine) as session:
+        for position, practice_id in enumerate(made):
+            session.execute(text(
+                "INSERT INTO practice (id, title, city_id, summary, description, results, contact, links, "
+                "language, status, reject_reason) VALUES (:id, :title, :city, 'Boats.', 'A harbour walk.', "
+                "'', '', '', 'en', 'published', '')"),
+                {"id": practice_id, "city": city.id,
+                 "title": "Harbour tours" if position < 5 else f"Walks number {position}"})
+            session.execute(text("INSERT INTO practicetheme (practice_id, theme) VALUES (:id, :theme)"),
+                            {"id": practice_id, "theme": "sport" if position % 3 == 0 else "youth"})
+        services.practices.index.refresh(session, made)
+    return made
+
+
+def test_the_newest_matches_are_found_however_far_apart(services: Services) -> None:
+    made = spread_practices(services, 45, 1500)
+    titled, others = made[:5], made[5:]
+    expected = sorted(titled, reverse=True) + sorted(others, reverse=True)
+    assert ids(services, "harbour", limit=50) == expected
+    page = services.practices.search(words="harbour", limit=10, offset=40)
+    assert [hit.id for hit in page.hits] == expected[40:] and not page.has_more
+    sport = [pid for position, pid in enumerate(made) if position % 3 == 0]
+    expected_sport = sorted(set(sport) & set(titled), reverse=True) + sorted(set(sport) - set(titled), reverse=True)
+    assert ids(services, "harbour", theme="sport", limit=50) == expected_sport
+    assert ids(services, "harbour tours", limit=50) == sorted(titled, reverse=True)
+
+
+def test_only_the_newest_matches_are_ranked(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room to rank 20 documents, the 20 newest of 45 matches compete; the titled (oldest) do not."""
+    made = spread_practices(services, 45, 1500)
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 20)
+    rounds: list[list[str] | None] = []
+    original = SearchIndex._round_postgres
+
+    def spy(self: SearchIndex, session: object, terms: object, tokens: object, ranges: list[str] | None,
+            *rest: object) -> object:
+        rounds.append(ranges)
+        return original(self, session, terms, tokens, ranges, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SearchIndex, "_round_postgres", spy)
+    page = services.practices.search(words="harbour", limit=5)
+    assert [hit.id for hit in page.hits] == sorted(made, reverse=True)[:5] and page.has_more
+    if services.engine.dialect.name == "postgresql":
+        # A first look at the newest ids found too few; the second, wider, found enough without the rest.
+        assert len(rounds) == 2 and rounds[-1] is not None and len(rounds[-1]) > len(rounds[0] or [])
+
+
+def test_postgres_queries_use_the_token_index(services: Services) -> None:
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with services.engine.begin() as connection:
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in connection.execute(text(
+            f"EXPLAIN SELECT practice_id FROM practice_search WHERE {search_module._TOKENS} @@ CAST('x' AS tsquery)"
+        )))
+    assert "ix_practice_search_tokens" in plan

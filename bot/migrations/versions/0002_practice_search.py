@@ -1,4 +1,4 @@
-"""practice search: an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL
+"""practice search: an FTS5 table on SQLite, a tsvector table with a GIN index of search tokens on PostgreSQL
 
 Revision ID: 0002_practice_search
 Revises: 0001_foundation
@@ -14,6 +14,33 @@ revision: str = "0002_practice_search"
 down_revision: str | Sequence[str] | None = "0001_foundation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+# The search tokens of a document (see bot.services.search): each word's prefixes of 3 to 8 letters (a
+# shorter word itself), then `_<status>`, `_c<city id>`, `_t_<theme>` and `_r<bits>_<practice id >> bits>`
+# for each size of id range. Mirrors SearchIndex.pg_tokens, status_token, city_token, theme_token and
+# range_tokens with RANGE_BITS (8, 12, 16). A tsvector without positions, so that GIN compares its keys
+# byte by byte, and `@@` takes one query of AND and OR.
+TOKENS_FUNCTION = """
+CREATE FUNCTION practice_search_tokens(
+    document tsvector, status text, city_id integer, themes text[], practice_id integer
+) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT array_to_tsvector(
+    ARRAY(
+        SELECT left(lexeme, size)
+        FROM unnest(tsvector_to_array(document)) AS lexeme,
+             generate_series(least(3, char_length(lexeme)), least(8, char_length(lexeme))) AS size
+    )
+    || ARRAY[
+        '_' || status, '_c' || city_id::text, '_r8_' || (practice_id >> 8)::text,
+        '_r12_' || (practice_id >> 12)::text, '_r16_' || (practice_id >> 16)::text
+    ]
+    || ARRAY(SELECT '_t_' || replace(theme, '-', '_') FROM unnest(themes) AS theme)
+)
+$$
+"""
+#: How queries must spell the indexed expression for PostgreSQL to use the index.
+TOKENS_EXPRESSION = "practice_search_tokens(document, status, city_id, themes, practice_id)"
 
 
 def upgrade() -> None:
@@ -40,11 +67,20 @@ def upgrade() -> None:
             " document TSVECTOR NOT NULL,"
             " PRIMARY KEY (practice_id, language))"
         )
-        op.execute("CREATE INDEX ix_practice_search_document ON practice_search USING gin (document)")
-        op.execute("CREATE INDEX ix_practice_search_themes ON practice_search USING gin (themes)")
-        op.execute("CREATE INDEX ix_practice_search_city ON practice_search (city_id, status)")
-    # Listing the newest practices of a status (a search without words) walks this index backwards.
+        # The tokens a search looks up, all exact: every word's prefixes of 3 to 8 letters (a shorter word
+        # itself), the filters and the id ranges (see bot.services.search). They live in the index alone,
+        # computed from the row, so that rows are no wider than their document.
+        op.execute(TOKENS_FUNCTION)
+        op.execute(
+            "CREATE INDEX ix_practice_search_tokens ON practice_search "
+            f"USING gin ({TOKENS_EXPRESSION})"
+        )
+        # Statistics of the expression would cost ANALYZE a call for every sampled row and help no plan:
+        # this index is the only way to answer a search.
+        op.execute("ALTER INDEX ix_practice_search_tokens ALTER COLUMN 1 SET STATISTICS 0")
+    # Listing the newest practices of a status (a search without words) walks these indexes backwards.
     op.create_index("ix_practice_status_id", "practice", ["status", "id"])
+    op.create_index("ix_practice_city_status_id", "practice", ["city_id", "status", "id"])
     # Index the practices already recorded (none on a new database).
     from bot.services.search import SearchIndex
 
@@ -52,7 +88,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_practice_city_status_id", table_name="practice")
     op.drop_index("ix_practice_status_id", table_name="practice")
     op.execute("DROP TABLE IF EXISTS practice_search")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS practice_search_unpublished")
+    else:
+        op.execute("DROP FUNCTION IF EXISTS practice_search_tokens(tsvector, text, integer, text[], integer)")
