@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import deepl
+import requests
 
 from bot.ports import TargetLanguage, Translation, TranslationUnavailable, TranslatorUsage
 from bot.settings import Settings
@@ -31,6 +33,29 @@ def configure_retries(*, max_retries: int = 2, connection_timeout: float = 8.0) 
     per-attempt timeout. Two retries keep a live message's worst case short; the breaker does the rest."""
     deepl.http_client.max_network_retries = max_retries
     deepl.http_client.min_connection_timeout = connection_timeout
+
+
+def _read_environment_once(client: Any) -> None:
+    """Make the library's `requests` session read the environment once instead of at every request.
+
+    With `trust_env`, `requests` looks up proxies (three walks of `os.environ`) and `~/.netrc` for every
+    request: about a third of the library's CPU per call, paid six times for a six-language message. The
+    proxies that apply to the DeepL server (`HTTPS_PROXY`, `NO_PROXY`…) and a CA bundle named in the
+    environment are read now and set on the session, which then stops looking. (A `.netrc` entry is not
+    kept: its Basic authentication would replace the DeepL key's header anyway.) Only for a client this
+    class made; the session is the library's own, so nothing changes if a version has none.
+    """
+    session = getattr(getattr(client, "_client", None), "_session", None)
+    server_url = getattr(client, "_server_url", None)
+    if not isinstance(session, requests.Session) or not session.trust_env or not server_url:
+        return
+    for scheme, proxy in requests.utils.get_environ_proxies(server_url).items():
+        if scheme != "no":  # NO_PROXY was applied to the server's address just now
+            session.proxies.setdefault(scheme, proxy)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle and session.verify is True:
+        session.verify = bundle
+    session.trust_env = False
 
 
 class DeepLTranslator:
@@ -52,7 +77,10 @@ class DeepLTranslator:
             max_concurrency: requests in flight at once.
             timeout: seconds a call may take, retries included, unless the caller gives its own.
         """
-        self._client = client or deepl.DeepLClient(auth_key, server_url=server_url or None, send_platform_info=False)
+        if client is None:
+            client = deepl.DeepLClient(auth_key, server_url=server_url or None, send_platform_info=False)
+            _read_environment_once(client)
+        self._client = client
         self._max_concurrency = max_concurrency
         self._semaphore: asyncio.Semaphore | None = None
         self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="deepl")
