@@ -17,6 +17,7 @@ possible between mirror channels.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -38,7 +39,6 @@ from bot.models import (
     Practice,
     PracticeTranslation,
     TranslatedPost,
-    TranslationCacheEntry,
     TranslationMode,
 )
 from bot.ports import (
@@ -97,6 +97,9 @@ MAX_TEXTS_PER_REQUEST = 50
 MAX_REQUEST_BYTES = 120 * 1024
 #: The previous message given as context is cut to this many characters (context is not billed).
 CONTEXT_CHARACTERS = 1000
+#: Seconds before translations just paid for are written to the database when no reply is posted meanwhile
+#: (a channel message writes them right after its reply: the in-memory cache answers until then).
+SAVE_DELAY = 0.25
 #: Reasons that pause translation; `rejected` (a 400) only skips the message concerned.
 PAUSING = frozenset({"quota", "rate_limited", "server", "timeout", "connection", "auth"})
 
@@ -273,12 +276,16 @@ class TranslationService:
         self._thread_last: _Recent = _Recent(5_000)
         self._own_posts: _Recent = _Recent(20_000)
         self._known_readers: _Recent = _Recent(50_000)
+        self._names: _Recent = _Recent(20_000)  # (workspace, user id) -> (when, display name or "")
         self._channel_cache: dict[str, tuple[float, Any]] = {}
         self._directory_checked: _Recent = _Recent(5_000)
         self._told_paused: set[str] = set()
         self._usage_counters: dict[tuple[str, str], int] = {}
         self._last_usage_check: datetime | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._unsaved: list[dict[str, Any]] = []  # translationcache rows not written yet
+        self._unsaved_usage: dict[tuple[str, str], list[int]] = {}
+        self._save_handle: asyncio.TimerHandle | None = None
         self._started = False
 
     # ------------------------------------------------------------ start
@@ -400,13 +407,17 @@ class TranslationService:
             outcome.paused = True
             return outcome
 
-        async def one_language(target: str) -> tuple[str, list[Translation] | BaseException]:
+        async def one_language(target: str) -> tuple[str, str | BaseException]:
             encoded, keys, params = plans[target]
             try:
                 fetched = await self._fetch(params, missing[target], scope) if missing[target] else {}
             except (TranslationUnavailable, TranslationPaused) as exc:
                 return target, exc
-            return target, [known.get(key) or fetched[key] for key in keys]
+            # Markup goes back as each language arrives, not once the slowest one is in.
+            restored: list[Segment] = []
+            for piece, key in zip(encoded, keys, strict=True):
+                restored.extend(decode((known.get(key) or fetched[key]).text, piece))
+            return target, render(restored)
 
         for target, result in await asyncio.gather(*(one_language(code) for code in wanted)):
             if isinstance(result, TranslationPaused) or (
@@ -417,11 +428,7 @@ class TranslationService:
             if isinstance(result, BaseException):
                 outcome.skipped.append(target)
                 continue
-            encoded = plans[target][0]
-            restored: list[Segment] = []
-            for piece, translation in zip(encoded, result, strict=True):
-                restored.extend(decode(translation.text, piece))
-            outcome.texts[target] = render(restored)
+            outcome.texts[target] = result
         if outcome.paused:
             outcome.texts.clear()
         return outcome
@@ -441,8 +448,8 @@ class TranslationService:
                 found[key] = hit
         rest = [key for key in keys if key not in found]
         if rest:
-            for key, entry in self.store.cached(rest).items():
-                translation = Translation(entry.text, entry.source, 0)
+            for key, (text, source) in self.store.cached_texts(rest).items():
+                translation = Translation(text, source, 0)
                 self._memory.put(key, translation)
                 found[key] = translation
         self.stats.cache_hits += len(found)
@@ -515,7 +522,6 @@ class TranslationService:
         if self.breaker.succeeded():
             log.info("translation resumed")
             self._told_paused.clear()
-        entries = []
         billed_by_scope: Counter[str] = Counter()
         now = self.clock.now()
         for item, result in zip(batch, results, strict=True):
@@ -523,24 +529,38 @@ class TranslationService:
             self._inflight.pop(item.key, None)
             if not item.future.done():
                 item.future.set_result(result)
-            entries.append(TranslationCacheEntry(key=item.key, source=result.detected_source[:8], target=params.target,
-                                                 text=result.text, billed_characters=result.billed_characters,
-                                                 created_at=now))
+            self._unsaved.append({"key": item.key, "source": result.detected_source[:8], "target": params.target,
+                                  "text": result.text, "billed_characters": result.billed_characters,
+                                  "created_at": now})
             billed_by_scope[item.scope] += result.billed_characters
         self.stats.requests += 1
         self.stats.texts_sent += len(batch)
         self.stats.billed_characters += sum(billed_by_scope.values())
         month = month_of(now)
-        for scope, billed in billed_by_scope.items():
+        for index, (scope, billed) in enumerate(billed_by_scope.items()):
             self._usage_counters[(scope, month)] = self._usage(scope, month) + billed
-        # The waiters post their replies first; the bookkeeping follows.
-        await asyncio.sleep(0)
+            unsaved = self._unsaved_usage.setdefault((scope, month), [0, 0])
+            unsaved[0] += billed
+            unsaved[1] += 1 if index == 0 else 0
+        # The waiters post their replies first; the bookkeeping follows (`save`), one write for all the
+        # requests that answered meanwhile. Until then the in-memory cache has the translations.
+        if self._save_handle is None:
+            self._save_handle = asyncio.get_running_loop().call_later(SAVE_DELAY, self.save)
+
+    def save(self) -> None:
+        """Write the translations paid for and their usage that are still only in memory (one transaction)."""
+        if self._save_handle is not None:
+            self._save_handle.cancel()
+            self._save_handle = None
+        rows, self._unsaved = self._unsaved, []
+        usage, self._unsaved_usage = self._unsaved_usage, {}
+        if not rows and not usage:
+            return
         try:
-            self.store.remember(entries)
-            for index, (scope, billed) in enumerate(billed_by_scope.items()):
-                self.store.add_usage(scope, month, characters=billed, requests=1 if index == 0 else 0)
+            self.store.record(rows, [(scope, month, billed, requests)
+                                     for (scope, month), (billed, requests) in usage.items()])
         except Exception:
-            log.exception("could not record %d translations", len(entries))
+            log.exception("could not record %d translations", len(rows))
 
     # ------------------------------------------------------------ budgets and quota
 
@@ -560,8 +580,7 @@ class TranslationService:
         now = self.clock.now()
         if self.translator is None:
             return None
-        last = self._last_usage_check
-        if not force and last is not None and now - last < self.usage_check_interval:
+        if not force and not self._quota_check_due():
             return None
         self._last_usage_check = now
         try:
@@ -576,6 +595,10 @@ class TranslationService:
                     await self._warn_team(chat, threshold, usage.character_count, usage.character_limit)
                 break
         return fraction
+
+    def _quota_check_due(self) -> bool:
+        last = self._last_usage_check
+        return last is None or self.clock.now() - last >= self.usage_check_interval
 
     async def _warn_team(self, chat: Chat, threshold: int, used: int, limit: int) -> None:
         for member in self.store.icc_team(chat.platform):
@@ -603,6 +626,7 @@ class TranslationService:
         """Drop what is remembered about channels (after a setting or someone's language changed)."""
         if channel is None:
             self._channel_cache.clear()
+            self._names.clear()
             return
         for key in [k for k in self._channel_cache if str(channel) in k]:
             del self._channel_cache[key]
@@ -690,14 +714,16 @@ class TranslationService:
             self._learn_reader(event)
         if row is None or row.mode is TranslationMode.off:
             return
-        self._spawn(self._learn_from_platform(chat, event.channel))
+        if isinstance(chat, ChannelDirectory):
+            self._spawn(self._learn_from_platform(chat, event.channel))
         if event.edited:
             await self._follow_edit(event, chat, row)
         elif row.mode is TranslationMode.thread:
             await self._translate_into_thread(event, chat)
         else:
             await self._mirror(event, chat, row)
-        if self.translator is not None and self.usage_check_interval.total_seconds() >= 0:
+        self.save()  # the translations just posted, now that nobody waits for them
+        if self.translator is not None and self.usage_check_interval.total_seconds() >= 0 and self._quota_check_due():
             self._spawn(self.check_quota(chat))
 
     def _is_own(self, channel: Identity, message_id: str) -> bool:
@@ -743,15 +769,14 @@ class TranslationService:
     def _thread_posts(self, outcome: Outcome, languages: Sequence[str], chat: Chat, workspace: str) -> list[str]:
         """The text of the thread reply: each translation under its language and "machine-translated"."""
         dialect = Dialect.of(chat.platform)
+        parsed = {code: parse(text) for code, text in outcome.texts.items()}
+        names = self._mention_names(parsed.values(), chat.platform, workspace)
         sections = []
         for target in languages:
             code = target_code(target)
-            if code not in outcome.texts:
+            if code not in parsed:
                 continue
-            locale = speaks(code) or "en"
-            header = f"{flag_of(code)} {_bold(display_name(code, locale), dialect)} · " + _italic(
-                t(locale, "machine-translated"), dialect)
-            sections.append(header + "\n" + self.quiet(outcome.texts[code], chat.platform, workspace))
+            sections.append(_section_header(code, dialect) + "\n" + _quiet(parsed[code], chat.platform, names))
         return pack(sections, chat.capabilities.max_message_length)
 
     def _record_posts(self, event: MessagePosted, posts: list[tuple[str, int, str, str]]) -> None:
@@ -800,10 +825,12 @@ class TranslationService:
         stopped = await self._tell_if_stopped(outcome, event, chat, [m.language for m in mirrors])
         del stopped  # the original goes to every sibling all the same
 
+        parsed = {m.language: parse(outcome.texts.get(m.language, event.text)) for m in mirrors}
+        names = self._mention_names(parsed.values(), chat.platform, event.channel.workspace)
+
         async def one(mirror: MirrorChannel) -> list[tuple[str, int, str, str]]:
             sibling = Identity(event.channel.platform, event.channel.workspace, mirror.channel_id)
-            text = outcome.texts.get(mirror.language, event.text)
-            texts = split_text(self.quiet(text, chat.platform, event.channel.workspace),
+            texts = split_text(_quiet(parsed[mirror.language], chat.platform, names),
                                chat.capabilities.max_message_length)
             thread = self._mirrored_thread(event, mirror)
             ids = []
@@ -918,15 +945,31 @@ class TranslationService:
         job); broadcasts get a zero-width space there all the same.
         """
         segments = parse(text)
-        if platform != "slack":
-            return render([_defused(s) for s in segments])
-        mentioned = [a.raw for a in _all_atoms(segments) if a.kind is AtomKind.mention]
-        ids = [raw[2:-1].split("|")[0] for raw in mentioned if raw.startswith("<@")]
-        names = {}
-        if ids and workspace:
-            names = {m.user_id: m.display_name for m in self.store.members_by_identity("slack", workspace, ids)
-                     if m.display_name}
-        return render([_slack_quiet(s, names) for s in segments])
+        return _quiet(segments, platform, self._mention_names([segments], platform, workspace))
+
+    def _mention_names(self, texts: Iterable[Sequence[Segment]], platform: str, workspace: str) -> dict[str, str]:
+        """The display names of the people mentioned in `texts` (Slack): remembered for `cache_seconds`, as
+        the channels' settings are, the others in one query."""
+        if platform != "slack" or not workspace:
+            return {}
+        ids = {atom.raw[2:-1].split("|")[0] for segments in texts for atom in _all_atoms(segments)
+               if atom.kind is AtomKind.mention and atom.raw.startswith("<@")}
+        now = time.monotonic()
+        names: dict[str, str] = {}
+        unknown = []
+        for user in ids:
+            hit = self._names.get((workspace, user))
+            if hit is not None and now - hit[0] < self._cache_seconds:
+                if hit[1]:
+                    names[user] = hit[1]
+            else:
+                unknown.append(user)
+        if unknown:
+            found = self.store.display_names("slack", workspace, unknown)
+            for user in unknown:
+                self._names.put((workspace, user), (now, found.get(user, "")))
+            names.update(found)
+        return names
 
     # ------------------------------------------------------------ on demand
 
@@ -1166,9 +1209,10 @@ class TranslationService:
         task.add_done_callback(self._background.discard)
 
     async def drain(self) -> None:
-        """Wait for background work (tests, benchmarks, shutdown)."""
+        """Wait for background work (tests, benchmarks, shutdown), and write what is still only in memory."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+        self.save()
 
 
 # ---------------------------------------------------------------- helpers
@@ -1184,6 +1228,14 @@ def _select_translations(practice_id: int) -> Any:
     from sqlmodel import select
 
     return select(PracticeTranslation).where(PracticeTranslation.practice_id == practice_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _section_header(code: str, dialect: Dialect) -> str:
+    """"🇩🇪 *Deutsch* · _maschinell übersetzt_": the language in itself, and "machine-translated" in it."""
+    locale = speaks(code) or "en"
+    return f"{flag_of(code)} {_bold(display_name(code, locale), dialect)} · " + _italic(
+        t(locale, "machine-translated"), dialect)
 
 
 def _bold(text: str, dialect: Dialect) -> str:
@@ -1216,6 +1268,12 @@ def _all_atoms(segments: Sequence[Segment]) -> list[Atom]:
     from bot.services.markup import atoms
 
     return list(atoms(segments))
+
+
+def _quiet(segments: Sequence[Segment], platform: str, names: dict[str, str]) -> str:
+    if platform != "slack":
+        return render([_defused(s) for s in segments])
+    return render([_slack_quiet(s, names) for s in segments])
 
 
 def _slack_quiet(segment: Segment, names: dict[str, str]) -> Segment:

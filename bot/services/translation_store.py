@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.db import session_scope
@@ -38,6 +37,17 @@ def _insert(engine: Engine, table: type) -> Any:
     """An INSERT that ignores rows whose key already exists (SQLite and PostgreSQL)."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+# Statements on the path of every translated message are Core statements built once: SQLAlchemy caches their
+# compiled form, and no ORM object is built for a row (an ORM session costs about a millisecond a query).
+_CACHE = TranslationCacheEntry.__table__  # type: ignore[attr-defined]
+_CACHED_TEXTS = select(_CACHE.c.key, _CACHE.c.text, _CACHE.c.source).where(
+    _CACHE.c.key.in_(bindparam("keys", expanding=True)))
+_MEMBERS = Member.__table__  # type: ignore[attr-defined]
+_DISPLAY_NAMES = select(_MEMBERS.c.user_id, _MEMBERS.c.display_name).where(
+    _MEMBERS.c.platform == bindparam("platform"), _MEMBERS.c.workspace_id == bindparam("workspace"),
+    _MEMBERS.c.user_id.in_(bindparam("ids", expanding=True)))
 
 
 class TranslationStore:
@@ -180,6 +190,15 @@ class TranslationStore:
                 Member.platform == platform, Member.workspace_id == workspace, col(Member.user_id).in_(ids)
             )))
 
+    def display_names(self, platform: str, workspace: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """user id -> display name, for the people among `user_ids` the bot knows (and who have a name)."""
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(_DISPLAY_NAMES, {"platform": platform, "workspace": workspace, "ids": ids})
+            return {user_id: name for user_id, name in rows if name}
+
     def icc_team(self, platform: str) -> list[Member]:
         with session_scope(self.engine) as session:
             return list(session.exec(select(Member).where(Member.role == Role.icc_team, Member.platform == platform)))
@@ -237,25 +256,53 @@ class TranslationStore:
             rows = session.exec(select(TranslationCacheEntry).where(col(TranslationCacheEntry.key).in_(wanted)))
             return {row.key: row for row in rows}
 
+    def cached_texts(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """`cached` for the hot path: key -> (translated text, detected source), one light query."""
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        with self.engine.connect() as connection:
+            return {key: (text, source) for key, text, source in connection.execute(_CACHED_TEXTS, {"keys": wanted})}
+
     def remember(self, entries: list[TranslationCacheEntry]) -> None:
-        if not entries:
-            return
-        rows = [
+        self.record([
             {"key": e.key, "source": e.source, "target": e.target, "text": e.text,
              "billed_characters": e.billed_characters, "created_at": e.created_at}
             for e in entries
-        ]
-        statement = _insert(self.engine, TranslationCacheEntry).values(rows).on_conflict_do_nothing()
+        ], [])
+
+    def record(self, rows: list[dict[str, Any]], usage: list[tuple[str, str, int, int]]) -> None:
+        """Store translations just paid for (`translationcache` rows: key, source, target, text,
+        billed_characters, created_at) and add what they cost (scope, month, characters, requests), in one
+        transaction."""
+        if not rows and not usage:
+            return
         with self.engine.begin() as connection:
-            connection.execute(statement)
+            if rows:
+                connection.execute(_insert(self.engine, TranslationCacheEntry).on_conflict_do_nothing(), rows)
+            for scope, month, characters, requests in usage:
+                self._add_usage(connection, scope, month, characters=characters, requests=requests)
+
+    def _add_usage(self, connection: Any, scope: str, month: str, *, characters: int, requests: int) -> None:
+        table = TranslationUsage.__table__  # type: ignore[attr-defined]
+        statement = _insert(self.engine, TranslationUsage).values(
+            scope=scope, month=month, billed_characters=characters, requests=requests)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.scope, table.c.month],
+            set_={"billed_characters": table.c.billed_characters + statement.excluded.billed_characters,
+                  "requests": table.c.requests + statement.excluded.requests},
+        ))
 
     # ------------------------------------------------------------ posted translations
 
     def add_posts(self, posts: list[TranslatedPost]) -> None:
         if not posts:
             return
-        with session_scope(self.engine) as session:
-            session.add_all(posts)
+        columns = ("platform", "workspace_id", "channel_id", "message_id", "language", "part", "post_channel_id",
+                   "post_message_id", "created_at")
+        rows = [{name: getattr(post, name) for name in columns} for post in posts]
+        with self.engine.begin() as connection:
+            connection.execute(TranslatedPost.__table__.insert(), rows)  # type: ignore[attr-defined]
 
     def posts_for(self, channel: Identity, message_id: str) -> list[TranslatedPost]:
         with session_scope(self.engine) as session:
@@ -290,22 +337,8 @@ class TranslationStore:
     # ------------------------------------------------------------ usage, budgets, notices
 
     def add_usage(self, scope: str, month: str, *, characters: int, requests: int) -> None:
-        with session_scope(self.engine) as session:
-            changed = session.exec(
-                update(TranslationUsage)
-                .where(col(TranslationUsage.scope) == scope, col(TranslationUsage.month) == month)
-                .values(
-                    billed_characters=TranslationUsage.billed_characters + characters,
-                    requests=TranslationUsage.requests + requests,
-                )
-            ).rowcount
-            if changed:
-                return
-        try:
-            with session_scope(self.engine) as session:
-                session.add(TranslationUsage(scope=scope, month=month, billed_characters=characters, requests=requests))
-        except IntegrityError:  # another process created the row meanwhile
-            self.add_usage(scope, month, characters=characters, requests=requests)
+        """Add to a scope's month (one upsert: safe when another process adds at the same time)."""
+        self.record([], [(scope, month, characters, requests)])
 
     def usage(self, scope: str, month: str) -> int:
         with session_scope(self.engine) as session:

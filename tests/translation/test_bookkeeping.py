@@ -1,0 +1,93 @@
+"""What the bot writes down about translations, and when: after the reply, once, and nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from bot.models import TranslationMode
+from bot.services.translation import SAVE_DELAY, month_of
+from bot.wiring import Core
+from tests.fakes.deepl import FakeDeepL
+from tests.translation.conftest import CHANNEL, MovableClock, RecordingChat, add_people, message
+
+FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
+
+
+@pytest.fixture
+def thread_channel(tcore: Core) -> None:
+    add_people(tcore, FOUR)
+    assert tcore.services.translation is not None
+    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+
+
+async def test_translations_and_usage_are_written_right_after_the_reply(
+    tcore: Core, chat: RecordingChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None
+) -> None:
+    translation = tcore.services.translation
+    assert translation is not None
+    text = "Le rapport annuel du réseau est en ligne depuis ce matin."
+    await tcore.dispatcher.message_posted(message("mireille", text, "1"))
+    assert len(chat.of("thread")) == 1 and len(fake.translate_calls) == 3
+    # Written by the time the message is handled (no drain): usage, and the cache another process would read.
+    scope = translation.scope_of(CHANNEL)
+    assert translation.store.usage(scope, month_of(clock.now())) == fake.billed_characters > 0
+    (row,) = translation.store.usage_by_scope(month_of(clock.now()))
+    assert row.requests == 3
+    # A bot that remembers nothing in memory (a restart) reads them back instead of paying again.
+    translation._memory.clear()
+    await tcore.dispatcher.message_posted(message("ana", text, "2"))
+    assert len(fake.translate_calls) == 3 and len(chat.of("thread")) == 2
+    first, second = (set(reply.text.split("\n\n")) for reply in chat.of("thread"))
+    assert first == second  # the same translations (languages with as many readers come in any order)
+
+
+async def test_an_on_demand_translation_is_written_soon_without_a_channel_reply(
+    tcore: Core, fake: FakeDeepL, clock: MovableClock
+) -> None:
+    translation = tcore.services.translation
+    assert translation is not None
+    reply = await translation.on_demand("Danke für die Einladung zum Treffen.", "fr", locale="fr", scope="direct")
+    assert "[FR]" in reply.text
+    await asyncio.sleep(SAVE_DELAY + 0.2)
+    assert translation.store.usage("direct", month_of(clock.now())) == fake.billed_characters > 0
+    translation._memory.clear()
+    again = await translation.on_demand("Danke für die Einladung zum Treffen.", "fr", locale="fr", scope="direct")
+    assert again.text == reply.text and len(fake.translate_calls) == 1
+
+
+async def test_usage_adds_up_in_one_row_per_scope_and_month(tcore: Core) -> None:
+    store = tcore.services.translation.store  # type: ignore[union-attr]
+    store.add_usage("cluster:1", "2026-11", characters=100, requests=1)
+    store.add_usage("cluster:1", "2026-11", characters=50, requests=2)
+    store.record([], [("cluster:1", "2026-11", 7, 0), ("cluster:2", "2026-11", 3, 1)])
+    assert store.usage("cluster:1", "2026-11") == 157
+    rows = {row.scope: (row.billed_characters, row.requests) for row in store.usage_by_scope("2026-11")}
+    assert rows == {"cluster:1": (157, 3), "cluster:2": (3, 1)}
+
+
+async def test_mentioned_people_are_named_with_one_lookup_and_remembered(
+    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    translation = tcore.services.translation
+    assert translation is not None
+    lookups: list[set[str]] = []
+    display_names = translation.store.display_names
+
+    def counted(platform: str, workspace: str, user_ids: Any) -> dict[str, str]:
+        lookups.append(set(user_ids))
+        return display_names(platform, workspace, user_ids)
+
+    monkeypatch.setattr(translation.store, "display_names", counted)
+    await tcore.dispatcher.message_posted(message("mireille", "Merci <@ana> et <@olena> pour le rapport.", "1"))
+    # Three translations, one lookup for both people; the names replace the mentions (no ping again).
+    assert lookups == [{"ana", "olena"}]
+    reply = chat.of("thread")[0].text
+    assert reply.count("@Ana") == 3 and reply.count("@Olena") == 3 and "<@" not in reply
+    await tcore.dispatcher.message_posted(message("katrin", "Danke <@ana> für den Bericht.", "2"))
+    assert len(lookups) == 1  # remembered for a while, as the channels' settings are
+    translation.forget()
+    await tcore.dispatcher.message_posted(message("katrin", "Danke <@olena> für die Zahlen.", "3"))
+    assert lookups[1:] == [{"olena"}]
