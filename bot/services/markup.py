@@ -200,10 +200,18 @@ UNIVERSAL_REPLIES = frozenset(
 )
 
 
+_LONGEST_UNIVERSAL = max(len(reply) for reply in UNIVERSAL_REPLIES)
+
+
 def has_words(segments: Sequence[Segment], dialect: Dialect = Dialect.plain) -> bool:
     """Whether anything in `segments` is worth translating: letters, and not a universal reply ("+1", "ok")."""
     words = words_of(segments, dialect)
-    letters = [ch for ch in words if unicodedata.category(ch).startswith("L")]
+    letters = 0
+    for ch in words:
+        if unicodedata.category(ch).startswith("L"):
+            letters += 1
+            if letters > _LONGEST_UNIVERSAL:  # more letters than any universal reply has: words (and no need to
+                return True  # look at the rest of a long message)
     if not letters:
         return False
     folded = "".join(ch for ch in words.casefold() if not unicodedata.category(ch).startswith(("P", "Z", "S", "C")))
