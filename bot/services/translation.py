@@ -379,9 +379,12 @@ class TranslationService:
             return outcome
         pieces = split_segments(segments, PIECE_CHARACTERS)
         plans: dict[str, tuple[list[Encoded], list[str], _Params]] = {}
+        forms: dict[bool, list[Encoded]] = {}  # the text as sent: one form with XML tags, one with placeholders
         for target in wanted:
             xml = not ({target.split("-")[0], source_code(source or "")} & NO_TAG_HANDLING)
-            encoded = [encode(piece, xml=xml, dialect=dialect) for piece in pieces]
+            if xml not in forms:
+                forms[xml] = [encode(piece, xml=xml, dialect=dialect) for piece in pieces]
+            encoded = forms[xml]
             glossary_id = self._glossary_for(source, target)
             formality = formality_for(target, self.formal_targets)
             keys = [

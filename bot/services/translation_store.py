@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import DateTime, bindparam, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -44,6 +44,18 @@ def _insert(engine: Engine, table: type) -> Any:
 _CACHE = TranslationCacheEntry.__table__  # type: ignore[attr-defined]
 _CACHED_TEXTS = select(_CACHE.c.key, _CACHE.c.text, _CACHE.c.source).where(
     _CACHE.c.key.in_(bindparam("keys", expanding=True)))
+# The dialects' ON CONFLICT clauses are compiled again at every execution (SQLAlchemy cannot cache them); the
+# same SQL as text is cached, and reads the same on SQLite and PostgreSQL.
+_REMEMBER = text(
+    'INSERT INTO translationcache ("key", source, target, text, billed_characters, created_at) '
+    "VALUES (:key, :source, :target, :text, :billed_characters, :created_at) ON CONFLICT DO NOTHING"
+).bindparams(bindparam("created_at", type_=DateTime(timezone=True)))
+_ADD_USAGE = text(
+    "INSERT INTO translationusage (scope, month, billed_characters, requests) "
+    "VALUES (:scope, :month, :billed_characters, :requests) ON CONFLICT (scope, month) DO UPDATE SET "
+    "billed_characters = translationusage.billed_characters + excluded.billed_characters, "
+    "requests = translationusage.requests + excluded.requests"
+)
 _MEMBERS = Member.__table__  # type: ignore[attr-defined]
 _DISPLAY_NAMES = select(_MEMBERS.c.user_id, _MEMBERS.c.display_name).where(
     _MEMBERS.c.platform == bindparam("platform"), _MEMBERS.c.workspace_id == bindparam("workspace"),
@@ -279,19 +291,12 @@ class TranslationStore:
             return
         with self.engine.begin() as connection:
             if rows:
-                connection.execute(_insert(self.engine, TranslationCacheEntry).on_conflict_do_nothing(), rows)
-            for scope, month, characters, requests in usage:
-                self._add_usage(connection, scope, month, characters=characters, requests=requests)
-
-    def _add_usage(self, connection: Any, scope: str, month: str, *, characters: int, requests: int) -> None:
-        table = TranslationUsage.__table__  # type: ignore[attr-defined]
-        statement = _insert(self.engine, TranslationUsage).values(
-            scope=scope, month=month, billed_characters=characters, requests=requests)
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.scope, table.c.month],
-            set_={"billed_characters": table.c.billed_characters + statement.excluded.billed_characters,
-                  "requests": table.c.requests + statement.excluded.requests},
-        ))
+                connection.execute(_REMEMBER, rows)
+            if usage:
+                connection.execute(_ADD_USAGE, [
+                    {"scope": scope, "month": month, "billed_characters": characters, "requests": requests}
+                    for scope, month, characters, requests in usage
+                ])
 
     # ------------------------------------------------------------ posted translations
 
