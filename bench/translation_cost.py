@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -282,42 +282,43 @@ class Minimum:
     pairs: int = 0  # their (text, needed language) pairs
     naive: int = 0  # characters of those pairs, the text as written
     readme: int = 0  # characters of those pairs, the text as the bot sends it (markup as tags)
-    sent_pairs: int = 0  # distinct (sent text, source, target): what the bot asks DeepL for
-    sent: int = 0  # their characters: billed must equal this
-    unsure: int = 0  # texts whose language the bot could not identify with confidence
+    sent_pairs: int = 0  # distinct (sent text, needed language): texts that differ only by markup are one
+    sent: int = 0  # their characters: the least DeepL can bill
+    unsure: list[tuple[str, str, float]] = field(default_factory=list)  # sent texts of no sure language
+    unsure_extra: int = 0  # what they cost in their own language too
 
 
-def minimum(day: list[dict[str, object]], languages: list[str]) -> Minimum:
-    """The least DeepL must bill for the day, three ways (see `Minimum`).
-
-    A text's own language is the one the bot identifies; a text it cannot identify with confidence is
-    counted once per member language (the bot cannot know which one to leave out, and DeepL bills it).
-    """
-    identifier = LanguageIdentifier(LANGUAGES)
+def minimum(day: list[dict[str, object]], languages: list[str], identifier: LanguageIdentifier) -> Minimum:
+    """The least DeepL must bill for the day (see `Minimum`), with the bot's identifier deciding each text's
+    own language (its most likely one). A text it cannot identify with confidence is sent by the bot into
+    every member language, its own included: that is counted apart, in `unsure_extra`."""
     found = Minimum()
-    sent: set[tuple[str, str | None, str]] = set()
+    sent: set[tuple[str, str]] = set()
+    extra: set[tuple[str, str]] = set()
     for text in sorted({str(row["text"]) for row in day}):
         segments = parse(text)
         if not has_words(segments, Dialect.slack):
             continue
         found.distinct += 1
         identified = identifier.identify(words_of(segments, Dialect.slack))
-        own = identified.language if identified.confident else None
-        found.unsure += own is None
-        source = source_code(own) if own else None
+        own = identified.language
+        source = source_code(own) if own and identified.confident else ""
         pieces = split_segments(segments, PIECE_CHARACTERS)
         for target in (target_code(code) for code in languages):
+            xml = not ({target.split("-")[0], source} & NO_TAG_HANDLING)
+            forms = [encode(piece, xml=xml, dialect=Dialect.slack).text for piece in pieces]
             if own is not None and base(target) == own:
+                if not identified.confident and (forms[0], target) not in extra:
+                    extra.add((forms[0], target))
+                    found.unsure.append((text, own, identified.score))
+                    found.unsure_extra += sum(len(form) for form in forms)
                 continue
-            xml = not ({target.split("-")[0], source or ""} & NO_TAG_HANDLING)
             found.pairs += 1
             found.naive += len(text)
-            for piece in pieces:
-                form = encode(piece, xml=xml, dialect=Dialect.slack).text
-                found.readme += len(form)
-                if (form, source, target) not in sent:
-                    sent.add((form, source, target))
-                    found.sent += len(form)
+            found.readme += sum(len(form) for form in forms)
+            if (forms[0], target) not in sent:
+                sent.add((forms[0], target))
+                found.sent += sum(len(form) for form in forms)
     found.sent_pairs = len(sent)
     return found
 
@@ -339,26 +340,33 @@ async def cost(day: list[dict[str, object]]) -> None:
                 display_name=str(row["city"])))
         await core.services.translation.drain()
         elapsed = time.monotonic() - started
-        least = minimum(day, languages)
+        least = minimum(day, languages, core.services.translation.identifier)
         calls = fake.calls()
         billed = sum(call.billed for call in calls)
         asked = {(text, call.source, call.target) for call in calls for text in call.texts}
         print(f"messages: {len(day)}, distinct texts: {len({str(r['text']) for r in day})}, "
-              f"with words to translate: {least.distinct} ({least.unsure} of them of no sure language), "
-              f"channel languages: {', '.join(languages)}")
+              f"with words to translate: {least.distinct}, channel languages: {', '.join(languages)}")
         print(f"DeepL requests: {len(calls)} ({sum(len(c.texts) for c in calls)} texts, {len(asked)} distinct "
               f"(text, source, target)), billed characters: {billed:,}")
-        print(f"naive minimum (distinct text as written × needed language): {least.pairs} pairs, "
-              f"{least.naive:,} characters")
-        print(f"minimum as the README defines it (the same pairs, text as the bot sends it, markup as tags): "
+        print(f"naive minimum (each distinct text as written, once per member language other than its own): "
+              f"{least.pairs} pairs, {least.naive:,} characters")
+        print(f"minimum as the README defines it (the same pairs, the text as the bot sends it: markup as tags): "
               f"{least.readme:,} characters")
-        print(f"  of which texts that differ only by markup (mentions, links) and so are one sent text: "
-              f"{least.readme - least.sent:,} characters")
-        print(f"minimum over distinct sent texts ({least.sent_pairs} (text, source, target)): "
-              f"{least.sent:,} characters")
-        verdict = "billed = minimum" if billed == least.sent else f"billed - minimum = {billed - least.sent:+,}"
-        print(f"billed / README minimum: {billed / least.readme:.3f}; billed / sent minimum: "
-              f"{billed / least.sent:.3f} ({verdict})")
+        print(f"  texts that differ only by markup (a mention, a link) are one text as sent, and DeepL bills it "
+              f"once: -{least.readme - least.sent:,} -> {least.sent:,} characters over {least.sent_pairs} "
+              f"distinct (sent text, language)")
+        if billed == least.sent:
+            verdict = "billed = minimum"
+        elif billed == least.sent + least.unsure_extra:
+            verdict = (f"billed = minimum + {least.unsure_extra:,} characters: {len(least.unsure)} sent text(s) "
+                       f"whose language the bot could not identify with confidence went into their own language "
+                       f"too (it will not risk leaving a language out)")
+        else:
+            verdict = f"billed - minimum = {billed - least.sent:+,} characters, unexplained"
+        print(f"billed / README minimum {billed / least.readme:.3f}; billed / minimum as sent "
+              f"{billed / least.sent:.3f}: {verdict}")
+        for text, language, score in least.unsure:
+            print(f"    no sure language (best {language} at {score:.2f}): {text[:70]!r}")
         print(f"thread replies posted: {sum(1 for p in chat.posted if p[1] != 'post')}, notices: "
               f"{sum(1 for p in chat.posted if p[1] == 'post')}; wall time {elapsed:.2f} s")
         translator.close()
