@@ -23,7 +23,7 @@ import json
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -184,6 +184,7 @@ class Outcome:
 
     source: str | None = None  # the text's language (ISO 639-1) when identified with confidence
     texts: dict[str, str] = field(default_factory=dict)  # target -> translation, markup restored
+    sections: dict[str, str] = field(default_factory=dict)  # target -> what `translate_text`'s `finish` made of it
     nothing: bool = False  # nothing to translate (emoji, links, "+1")
     paused: bool = False
     over_budget: bool = False
@@ -352,6 +353,7 @@ class TranslationService:
         scope: str = "direct",
         context: str | None = None,
         source: str | None = None,
+        finish: Callable[[str, str], str] | None = None,
     ) -> Outcome:
         """Translate `text` into every language of `targets` it is not already written in.
 
@@ -360,6 +362,8 @@ class TranslationService:
             scope: where billed characters are counted (a cluster), and whose budget applies.
             context: the previous message of the thread (helps DeepL, not billed, not part of the cache key).
             source: the text's language when the caller knows it (a practice's language).
+            finish: what to make of each translation (target, text) as soon as it arrives, while the other
+                languages are still awaited: kept in `Outcome.sections`.
         """
         segments = parse(text)
         if not has_words(segments, dialect):
@@ -420,7 +424,10 @@ class TranslationService:
             restored: list[Segment] = []
             for piece, key in zip(encoded, keys, strict=True):
                 restored.extend(decode((known.get(key) or fetched[key]).text, piece))
-            return target, render(restored)
+            translated = render(restored)
+            if finish is not None:
+                outcome.sections[target] = finish(target, translated)
+            return target, translated
 
         for target, result in await asyncio.gather(*(one_language(code) for code in wanted)):
             if isinstance(result, TranslationPaused) or (
@@ -434,6 +441,7 @@ class TranslationService:
             outcome.texts[target] = result
         if outcome.paused:
             outcome.texts.clear()
+            outcome.sections.clear()
         return outcome
 
     def _glossary_for(self, source: str | None, target: str) -> str | None:
@@ -746,10 +754,11 @@ class TranslationService:
         root = event.thread_id or event.message_id
         self._thread_last.put((str(event.channel), root), event.text)
 
-    async def _translate_message(self, event: MessagePosted, targets: list[str]) -> Outcome:
+    async def _translate_message(self, event: MessagePosted, targets: list[str],
+                                 finish: Callable[[str, str], str] | None = None) -> Outcome:
         outcome = await self.translate_text(
             event.text, targets=targets, dialect=Dialect.of(event.channel.platform),
-            scope=self.scope_of(event.channel), context=self._context_for(event),
+            scope=self.scope_of(event.channel), context=self._context_for(event), finish=finish,
         )
         self._note_in_thread(event)
         return outcome
@@ -758,7 +767,8 @@ class TranslationService:
         languages = self.channel_languages(event.channel)
         if not languages:
             return
-        outcome = await self._translate_message(event, languages)
+        outcome = await self._translate_message(
+            event, languages, functools.partial(self._thread_section, chat.platform, event.channel.workspace))
         root = event.thread_id or event.message_id
         if await self._tell_if_stopped(outcome, event, chat, languages):
             return
@@ -771,16 +781,19 @@ class TranslationService:
 
     def _thread_posts(self, outcome: Outcome, languages: Sequence[str], chat: Chat, workspace: str) -> list[str]:
         """The text of the thread reply: each translation under its language and "machine-translated"."""
-        dialect = Dialect.of(chat.platform)
-        parsed = {code: parse(text) for code, text in outcome.texts.items()}
-        names = self._mention_names(parsed.values(), chat.platform, workspace)
         sections = []
         for target in languages:
             code = target_code(target)
-            if code not in parsed:
-                continue
-            sections.append(_section_header(code, dialect) + "\n" + _quiet(parsed[code], chat.platform, names))
+            if code in outcome.texts:
+                sections.append(outcome.sections.get(code)
+                                or self._thread_section(chat.platform, workspace, code, outcome.texts[code]))
         return pack(sections, chat.capabilities.max_message_length)
+
+    def _thread_section(self, platform: str, workspace: str, code: str, text: str) -> str:
+        """One language of a thread reply: its name, "machine-translated", and the translation, pinging nobody."""
+        segments = parse(text)
+        names = self._mention_names([segments], platform, workspace)
+        return _section_header(code, Dialect.of(platform)) + "\n" + _quiet(segments, platform, names)
 
     def _record_posts(self, event: MessagePosted, posts: list[tuple[str, int, str, str]]) -> None:
         rows = []
