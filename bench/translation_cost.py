@@ -493,7 +493,7 @@ async def latency(samples: int, delay: float, *, each: bool = False) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--workload", type=Path, help="a cluster_day.jsonl file (see shared/workloads/README.md)")
-    parser.add_argument("--samples", type=int, default=15)
+    parser.add_argument("--samples", type=int, default=31, help="messages timed for the latency (p50 over them)")
     parser.add_argument("--delay", type=float, default=0.2, help="seconds the fake adds to each request")
     parser.add_argument("--each", action="store_true", help="print every message's figures")
     parser.add_argument("--latency-only", action="store_true", help="skip the cost of the day")
