@@ -16,7 +16,7 @@ from rich.table import Table
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from bot.wiring import Core
+    from bot.core import Core
 
 app = typer.Typer(
     name="icc-bot",

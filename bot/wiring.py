@@ -7,31 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot import db
+from bot.core import Core
 from bot.dispatch import Dispatcher
 from bot.ports import Clock, Translator
 from bot.services import Services
 from bot.settings import Settings
 from commands import build_registry
-from commands.registry import Registry
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Core:
-    """Everything platform-neutral, ready for adapters to plug into."""
-
-    settings: Settings
-    engine: Engine
-    services: Services
-    registry: Registry
-    dispatcher: Dispatcher
 
 
 def build_core(
@@ -93,7 +81,10 @@ async def run_console(core: Core, **options: object) -> int:
 
     await start_translation(core)
     session = ConsoleSession(core.dispatcher, **options)  # type: ignore[arg-type]
-    return await session.run()
+    try:
+        return await session.run()
+    finally:
+        await finish_background_work(core)
 
 
 async def run_platforms(core: Core, *, web: bool = True, worker: bool = True) -> None:
@@ -125,7 +116,22 @@ async def _run_starters(core: Core, *, web: bool, worker: bool) -> None:
     for name, starter in starters:
         log.info("starting %s", name)
         tasks.append(asyncio.create_task(starter(), name=name))  # type: ignore[operator]
-    await asyncio.gather(*tasks)
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        await finish_background_work(core)
+
+
+async def finish_background_work(core: Core, *, timeout: float = 10.0) -> None:
+    """At shutdown: let pending direct messages and translation bookkeeping finish (within `timeout`)."""
+    pending = [core.dispatcher.drain()]
+    if core.services.translation is not None:
+        pending.append(core.services.translation.drain())
+    try:
+        async with asyncio.timeout(timeout):
+            await asyncio.gather(*pending, return_exceptions=True)
+    except TimeoutError:
+        log.warning("shutting down with background work unfinished")
 
 
 def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str, object]]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.wiring import Core
+    from bot.core import Core
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from schedules.jobs import JOBS, Job
 
 if TYPE_CHECKING:
-    from bot.wiring import Core
+    from bot.core import Core
 
 log = logging.getLogger(__name__)
 

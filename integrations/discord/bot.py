@@ -17,8 +17,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core import Core
 from bot.i18n import t
-from bot.wiring import Core
 from integrations.discord.chat import DiscordChat
 from integrations.discord.components import ActionButton, FormButton
 from integrations.discord.events import to_message_deleted, to_message_posted, to_reaction_added

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 if TYPE_CHECKING:
-    from bot.wiring import Core
+    from bot.core import Core
     from integrations.slack.app import SlackAdapter
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def build_web_app(
 
         secret = core.settings.slack_signing_secret
         assert secret is not None, "Slack over HTTP needs SLACK_SIGNING_SECRET"
-        routes += SlackEndpoints(slack.build_app(), secret.get_secret_value()).routes()
+        routes += SlackEndpoints(slack.build_app(), secret.get_secret_value(), replays=slack.replays).routes()
     routes += list(extra_routes)
     app = Starlette(routes=routes)
     app.state.core = core

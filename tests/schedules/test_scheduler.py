@@ -53,3 +53,19 @@ def test_the_worker_runs_the_scheduler_and_the_web_process_does_not(core: Core) 
 
     assert "scheduler" in [name for name, _ in platform_starters(core, web=False, worker=True)]
     assert "scheduler" not in [name for name, _ in platform_starters(core, web=True, worker=False)]
+
+
+async def test_shutdown_waits_for_pending_direct_messages(core: Core) -> None:
+    import asyncio
+
+    from bot.wiring import finish_background_work
+
+    done: list[str] = []
+
+    async def slow_delivery() -> None:
+        await asyncio.sleep(0.05)
+        done.append("delivered")
+
+    core.dispatcher._spawn(slow_delivery())
+    await finish_background_work(core, timeout=2)
+    assert done == ["delivered"]
