@@ -1,4 +1,5 @@
-"""Slack's own records: workspace installations (OAuth), single-use OAuth states, and events already handled.
+"""Slack's own records: workspace installations (OAuth), single-use OAuth states, events already handled, and
+signed requests already taken in (replay protection).
 
 These tables only store what Slack hands us; the code that reads and writes them through slack-bolt's
 store interfaces lives in `integrations/slack/stores.py`, so `bot/` never imports a Slack library.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.models._time import utcnow
@@ -61,3 +62,17 @@ class SlackEventReceipt(SQLModel, table=True):
     received_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
+
+
+class SlackRequestSeen(SQLModel, table=True):
+    """A signed request already taken in: its `X-Slack-Request-Timestamp` and `X-Slack-Signature`.
+
+    The same pair coming again is a replay (Slack signs every delivery anew, its retries included), refused
+    for as long as the signature's timestamp is accepted (5 minutes); older rows are pruned. The pair is the
+    primary key: one index, which also serves the pruning by timestamp.
+    """
+
+    __tablename__ = "slack_request_seen"
+
+    request_timestamp: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    signature: str = Field(primary_key=True, max_length=128)

@@ -57,7 +57,12 @@ from integrations.slack.home import HOME_LANGUAGE_ACTION, build_home
 from integrations.slack.manifest import BOT_SCOPES, TRANSLATE_SHORTCUT
 from integrations.slack.people import PeopleCache, SlackPerson
 from integrations.slack.redact import install_token_redaction
-from integrations.slack.stores import DatabaseInstallationStore, DatabaseOAuthStateStore, EventReceipts
+from integrations.slack.stores import (
+    DatabaseInstallationStore,
+    DatabaseOAuthStateStore,
+    EventReceipts,
+    RequestReplays,
+)
 
 if TYPE_CHECKING:
     from bot.wiring import Core
@@ -164,6 +169,8 @@ class SlackAdapter:
         self.people = people or PeopleCache()
         self.chat = SlackChat(self.clients, default_locale=self.default_locale, people=self.people)
         self.receipts = EventReceipts(core.engine, clock=self.clock)
+        #: Signed requests already taken in over HTTP (on the wall clock, as the signature check).
+        self.replays = RequestReplays(core.engine)
         self.translate_message: TranslateHook = self._translate_with_command
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None

@@ -1,13 +1,16 @@
 """Slack's HTTP endpoints for the web app: `/slack/events` (signed requests) and the OAuth install pages.
 
 Read like bolt's own Starlette adapter (`to_async_bolt_request` … `app.async_dispatch` … `to_starlette_response`),
-with two guards in front: the signature and timestamp are checked before the body is even parsed (a forged,
-replayed, expired or unsigned request gets 401 and nothing is done), and a body that is not what Slack sends
-gets 400, never a 500.
+with three guards in front: the signature and timestamp are checked before the body is even parsed (a forged,
+expired or unsigned request gets 401 and nothing is done); a body that is not what Slack sends gets 400, never a
+500; and a request whose exact timestamp and signature were already taken in, by this process or another one,
+is a replay: 401, nothing done. (Slack's own retries of an event are signed anew, so they pass and the event's
+id decides that it is handled once.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,6 +24,8 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+
+from integrations.slack.stores import RequestReplays
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +75,10 @@ def well_formed(body: Any) -> bool:
 class SlackEndpoints:
     """The Starlette endpoints of one bolt app."""
 
-    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+    def __init__(self, app: AsyncApp, signing_secret: str, *, replays: RequestReplays) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
+        self.replays = replays
         self.oauth_handler = AsyncSlackRequestHandler(app)
 
     def verified(self, request: Request, body: bytes) -> bool:
@@ -101,7 +107,25 @@ class SlackEndpoints:
         if not shaped:
             log.warning("Slack: refused a signed request whose body is not shaped as Slack sends them")
             return PlainTextResponse("Malformed body", status_code=400)
+        refused = await self.replayed(request)
+        if refused is not None:
+            return refused
         return to_starlette_response(await self.app.async_dispatch(bolt_request))
+
+    async def replayed(self, request: Request) -> Response | None:
+        """401 for a verified request taken in before (a replay); 503 when the database cannot tell; else None."""
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature", "")
+        try:
+            first = await asyncio.to_thread(self.replays.first_time, timestamp, signature)
+        except Exception:
+            log.exception("Slack: could not record a signed request; refused until the database answers")
+            return PlainTextResponse("Service unavailable", status_code=503)
+        if first:
+            return None
+        log.warning("Slack: refused a replayed request (timestamp %s, retry %s) from %s", timestamp,
+                    request.headers.get("x-slack-retry-num", "-"), request.client.host if request.client else "?")
+        return PlainTextResponse("Request already received", status_code=401)
 
     async def oauth(self, request: Request) -> Response:
         """`/slack/install` and `/slack/oauth_redirect` (only when the app is installed through OAuth)."""

@@ -1,4 +1,5 @@
-"""slack-bolt's installation and OAuth state stores, kept in our own database (tables in `bot/models/slack.py`)."""
+"""slack-bolt's installation and OAuth state stores, and our records of events and signed requests already taken
+in, kept in our own database (tables in `bot/models/slack.py`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from typing import Any
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.db import session_scope
-from bot.models.slack import SlackEventReceipt, SlackInstallation, SlackOAuthState
+from bot.db import is_postgres, session_scope
+from bot.models.slack import SlackEventReceipt, SlackInstallation, SlackOAuthState, SlackRequestSeen
 from bot.ports import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -290,3 +291,65 @@ class EventReceipts:
             )
             return int(result.rowcount or 0)
 
+
+
+#: PostgreSQL: this transaction's commit returns without waiting for its WAL record to reach the disk.
+_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
+class RequestReplays:
+    """Signed requests already taken in, shared by every web process through the database.
+
+    Slack signs each delivery anew (a retry of an event comes with a new timestamp and signature, and
+    `X-Slack-Retry-Num`), so a (timestamp, signature) pair seen twice is the same request replayed: `first_time`
+    is True only once per pair. A signature is accepted for `window` around its timestamp (Slack's 5 minutes,
+    checked before this), so a pair older than that can no longer come in: such rows are pruned, at most once
+    every `prune_interval`, after `margin` more for clocks of web processes that differ a little.
+
+    It uses the wall clock, as the signature check does (not the core's clock, which tests may move). It is one
+    insert on the acknowledgement's path: on PostgreSQL its commit does not wait for the disk (a record lost in a
+    database crash would only let a request captured in the 5 minutes before it be replayed once).
+    """
+
+    def __init__(self, engine: Engine, *, clock: Clock | None = None, window: timedelta = timedelta(minutes=5),
+                 margin: timedelta = timedelta(minutes=1), prune_interval: timedelta = timedelta(minutes=1)) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+        self.window = window
+        self.margin = margin
+        self.prune_interval = prune_interval
+        self._last_prune: datetime | None = None
+        self._insert = insert(SlackRequestSeen)
+        self._postgres = is_postgres(engine)
+
+    def first_time(self, timestamp: str, signature: str) -> bool:
+        """Record the pair; False when it was already recorded (a replay, here or in another web process).
+
+        Raises `ValueError` for a timestamp that is not a whole number (the signature check refuses those first).
+        """
+        when = int(timestamp)
+        try:
+            with self.engine.begin() as connection:
+                if self._postgres:
+                    connection.execute(_NO_FLUSH_WAIT)
+                connection.execute(self._insert, {"request_timestamp": when, "signature": signature[:128]})
+        except IntegrityError:
+            return False
+        now = self.clock.now()
+        if self._last_prune is None or now - self._last_prune >= self.prune_interval:
+            self._last_prune = now
+            try:
+                self.prune()
+            except Exception:  # the request itself was recorded: pruning waits for the next interval
+                log.exception("Slack: could not prune the signed requests already seen")
+        return True
+
+    def prune(self) -> int:
+        """Forget the pairs whose signature is no longer accepted; returns how many."""
+        cutoff = int((self.clock.now() - self.window - self.margin).timestamp())
+        with self.engine.begin() as connection:
+            if self._postgres:
+                connection.execute(_NO_FLUSH_WAIT)
+            result = connection.execute(
+                delete(SlackRequestSeen).where(col(SlackRequestSeen.request_timestamp) < cutoff))
+            return int(result.rowcount or 0)
