@@ -92,6 +92,7 @@ def test_the_worker_holds_socket_mode_and_the_web_process_serves_http(
 ) -> None:
     both = make_core(slack_app_token=APP_TOKEN)
     assert [name for name, _ in platform_starters(both, web=True, worker=False)] == ["web"]
-    assert [name for name, _ in platform_starters(both, web=False, worker=True)] == ["slack-socket-mode"]
+    assert [name for name, _ in platform_starters(both, web=False, worker=True)] == ["slack-socket-mode", "scheduler"]
     http_only = make_core()
-    assert [name for name, _ in platform_starters(http_only, web=False, worker=True)] == []
+    # Over HTTP the worker holds no Slack connection, only the scheduler.
+    assert [name for name, _ in platform_starters(http_only, web=False, worker=True)] == ["scheduler"]
