@@ -18,6 +18,7 @@ def test_the_schema_is_at_the_latest_revision_and_has_every_table(engine: Engine
     from alembic.script import ScriptDirectory
 
     heads = set(ScriptDirectory.from_config(db.alembic_config(engine)).get_heads())
+    assert len(heads) == 1, f"the migrations must form one line, not branches: {heads}"
     assert db.current_revisions(engine) == heads
     tables = set(inspect(engine).get_table_names())
     assert {"city", "member", "cluster", "clustermembership", "clusterchannel", "practice", "practicetheme",

@@ -1,7 +1,7 @@
 """slack: workspace installations, single-use OAuth states, events already handled
 
 Revision ID: 0003_slack
-Revises: 0001_foundation
+Revises: 0002_practice_search
 Create Date: 2026-11-25 15:00:00.000000
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0003_slack"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0002_practice_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

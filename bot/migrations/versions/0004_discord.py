@@ -1,7 +1,7 @@
 """discord: which platform role gives which bot role, per guild
 
 Revision ID: 0004_discord
-Revises: 0001_foundation
+Revises: 0003_slack
 Create Date: 2026-11-25 15:10:00.000000
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0004_discord"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0003_slack"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

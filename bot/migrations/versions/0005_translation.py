@@ -1,7 +1,7 @@
 """translation: channel settings, cache, posted translations, usage
 
 Revision ID: 0005_translation
-Revises: 0001_foundation (a branch of its own; `bot.db.upgrade` goes to all heads)
+Revises: 0004_discord
 Create Date: 2026-11-25 14:35:16.120788
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0005_translation'
-down_revision: str | Sequence[str] | None = '0001_foundation'
+down_revision: str | Sequence[str] | None = '0004_discord'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

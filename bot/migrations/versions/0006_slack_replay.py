@@ -1,7 +1,7 @@
 """slack replay: signed requests already taken in (timestamp and signature), refused when they come again
 
 Revision ID: 0006_slack_replay
-Revises: 0003_slack
+Revises: 0005_translation
 Create Date: 2026-11-26 10:00:00.000000
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
 revision: str = "0006_slack_replay"
-down_revision: str | Sequence[str] | None = "0003_slack"
+down_revision: str | Sequence[str] | None = "0005_translation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
