@@ -10,7 +10,9 @@ Cost: the requests and billed characters of the day (counted by the fake), again
 workload's README defines it: for each distinct text that has words to translate, the characters DeepL bills
 for that text (as the bot sends it: markup replaced by tags) once per member language other than the text's
 own. Texts that differ only by their markup (a mention, a link) are sent as one text, so the minimum over
-distinct *sent* texts is printed too: that is what billed must equal.
+distinct *sent* texts is printed too: that is what billed must equal. The fake answers DeepL's
+`detected_source_language` with an identifier of its own (see `_deepl_detection`): a text the bot cannot
+identify with confidence is asked for in its likely language only when that detection says otherwise.
 
 Latency: with the fake adding 200 ms to each request, the time from a message to its translated reply in a
 channel of seven languages (six translations), against one DeepL round trip measured with the library alone
@@ -108,6 +110,25 @@ def generated_day(seed: int = 5) -> list[dict[str, object]]:
 # ---------------------------------------------------------------- the fake DeepL, in a process of its own
 
 
+def _deepl_detection(fakes: Any) -> Any:
+    """What the fake answers as `detected_source_language` when no source is given: an identifier of its own
+    over DeepL's source languages (lingua, every language model), standing in for DeepL's detection. The fake's
+    default, a handful of stop words, takes "Os dejo el enlace a la convocatoria de la academia" for French."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = {str(language["language"]).split("-")[0] for language in fakes.SOURCE_LANGUAGES}
+    isos = [iso for iso in (getattr(IsoCode639_1, code, None) for code in sorted(codes)) if iso is not None]
+    detector = LanguageDetectorBuilder.from_iso_codes_639_1(*isos).with_low_accuracy_mode() \
+        .with_preloaded_language_models().build()
+    naive = fakes.naive_detect
+
+    def detect(text: str) -> str:
+        found = detector.detect_language_of(fakes._TAG_RE.sub(" ", text))
+        return found.iso_code_639_1.name if found is not None else naive(text)
+
+    return detect
+
+
 def _serve_fake(conn: Connection, latency: float) -> None:
     """The child process: run the fake until told to stop, answer for its counters and the time it took.
 
@@ -142,7 +163,7 @@ def _serve_fake(conn: Connection, latency: float) -> None:
     setattr(fakes._Handler, "parse_request", first_line_read)  # noqa: B010
     setattr(fakes._Handler, "_read_body", body_read)  # noqa: B010
     setattr(fakes._Handler, "_serve", timed)  # noqa: B010
-    fake = fakes.FakeDeepL(latency=latency).start()
+    fake = fakes.FakeDeepL(latency=latency, detect=_deepl_detection(fakes)).start()
     conn.send((fake.url, fake.auth_key))
     try:
         while True:
@@ -288,13 +309,14 @@ class Minimum:
     sent_pairs: int = 0  # distinct (sent text, needed language): texts that differ only by markup are one
     sent: int = 0  # their characters: the least DeepL can bill
     unsure: list[tuple[str, str, float]] = field(default_factory=list)  # sent texts of no sure language
-    unsure_extra: int = 0  # what they cost in their own language too
+    unsure_extra: int = 0  # what they would cost in their own language too
 
 
 def minimum(day: list[dict[str, object]], languages: list[str], identifier: LanguageIdentifier) -> Minimum:
     """The least DeepL must bill for the day (see `Minimum`), with the bot's identifier deciding each text's
-    own language (its most likely one). A text it cannot identify with confidence is sent by the bot into
-    every member language, its own included: that is counted apart, in `unsure_extra`."""
+    own language (its most likely one). A text it cannot identify with confidence goes first into the languages
+    it cannot be in, and into a candidate language only when DeepL's detection says it is another one: what it
+    would cost in its own language is counted apart, in `unsure_extra`, and is not paid when DeepL agrees."""
     found = Minimum()
     sent: set[tuple[str, str]] = set()
     extra: set[tuple[str, str]] = set()
@@ -363,13 +385,14 @@ async def cost(day: list[dict[str, object]]) -> None:
         elif billed == least.sent + least.unsure_extra:
             verdict = (f"billed = minimum + {least.unsure_extra:,} characters: {len(least.unsure)} sent text(s) "
                        f"whose language the bot could not identify with confidence went into their own language "
-                       f"too (it will not risk leaving a language out)")
+                       f"too (DeepL's detection did not confirm the language the bot thought most likely)")
         else:
             verdict = f"billed - minimum = {billed - least.sent:+,} characters, unexplained"
         print(f"billed / README minimum {billed / least.readme:.3f}; billed / minimum as sent "
               f"{billed / least.sent:.3f}: {verdict}")
         for text, language, score in least.unsure:
-            print(f"    no sure language (best {language} at {score:.2f}): {text[:70]!r}")
+            print(f"    no sure language locally (best {language} at {score:.2f}), left to DeepL's detection: "
+                  f"{text[:70]!r}")
         print(f"thread replies posted: {sum(1 for p in chat.posted if p[1] != 'post')}, notices: "
               f"{sum(1 for p in chat.posted if p[1] == 'post')}; wall time {elapsed:.2f} s")
         translator.close()

@@ -56,6 +56,9 @@ SHORT_REPLIES: dict[str, str] = {
 
 #: Below this many letters lingua's guess is not trusted unless it is overwhelming.
 _SHORT = 12
+#: When unsure, a language this likely (lingua's relative confidence) is a candidate for the text's own.
+CANDIDATE_SHARE = 0.2
+
 #: A longer text is identified on this many characters of it: its beginning, middle and end. Lingua's answer
 #: does not change with more, and its cost grows with the text (26 ms for 40,000 characters, holding the
 #: interpreter all along, so even a worker thread would stall the event loop).
@@ -79,6 +82,9 @@ class Identified:
     language: str | None
     confident: bool
     score: float = 0.0
+    #: When not confident, the languages the text may well be in (most likely first): the translator's own
+    #: detection decides between them before anything is paid for a translation into one of them.
+    candidates: tuple[str, ...] = ()
 
 
 def normalise(text: str) -> str:
@@ -163,7 +169,11 @@ class LanguageIdentifier:
         code = best.language.iso_code_639_1.name.lower()
         letters = sum(1 for ch in plain if ch.isalpha())
         confident = best.value >= self.threshold and (letters >= _SHORT or best.value - second >= 0.5)
-        return Identified(code, confident, float(best.value))
+        if confident:
+            return Identified(code, True, float(best.value), (code,))
+        candidates = [code] + [value.language.iso_code_639_1.name.lower() for value in values[1:3]
+                               if value.value >= CANDIDATE_SHARE]
+        return Identified(code, False, float(best.value), tuple(candidates))
 
     async def identify_async(self, text: str) -> Identified:
         """Like `identify`, off the event loop while the model is still being built (about a second).

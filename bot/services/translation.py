@@ -368,13 +368,23 @@ class TranslationService:
         segments = parse(text)
         if not has_words(segments, dialect):
             return Outcome(nothing=True)
+        unsure: tuple[str, ...] = ()
         if source is None:
             identified = await self.identifier.identify_async(words_of(segments, dialect))
             if identified.confident:
                 source = identified.language
+            else:
+                unsure = identified.candidates
         wanted = list(dict.fromkeys(target_code(code) for code in targets))
         if source:
             wanted = [code for code in wanted if base(code) != base(source)]
+        # A text of no sure language is not paid for into the languages it may be in: the other languages go
+        # first (without a source: DeepL says which language it saw), and a candidate language is asked for
+        # afterwards only when DeepL saw another one. Only such texts may take a second round trip.
+        deferred = [code for code in wanted if base(code) in unsure]
+        first = [code for code in wanted if base(code) not in unsure]
+        if not first:
+            first, deferred = deferred, []
         outcome = Outcome(source=base(source) if source else None)
         if not wanted:
             return outcome
@@ -384,7 +394,7 @@ class TranslationService:
         pieces = split_segments(segments, PIECE_CHARACTERS)
         plans: dict[str, tuple[list[Encoded], list[str], _Params]] = {}
         forms: dict[bool, list[Encoded]] = {}  # the text as sent: one form with XML tags, one with placeholders
-        for target in wanted:
+        for target in first + deferred:
             xml = not ({target.split("-")[0], source_code(source or "")} & NO_TAG_HANDLING)
             if xml not in forms:
                 forms[xml] = [encode(piece, xml=xml, dialect=dialect) for piece in pieces]
@@ -414,6 +424,8 @@ class TranslationService:
             outcome.paused = True
             return outcome
 
+        seen: Counter[str] = Counter()  # the languages DeepL saw in the pieces (a text of no sure language)
+
         async def one_language(target: str) -> tuple[str, str | BaseException]:
             encoded, keys, params = plans[target]
             try:
@@ -423,22 +435,36 @@ class TranslationService:
             # Markup goes back as each language arrives, not once the slowest one is in.
             restored: list[Segment] = []
             for piece, key in zip(encoded, keys, strict=True):
-                restored.extend(decode((known.get(key) or fetched[key]).text, piece))
+                translation = known.get(key) or fetched[key]
+                if deferred:
+                    seen[base(translation.detected_source)] += 1
+                restored.extend(decode(translation.text, piece))
             translated = render(restored)
             if finish is not None:
                 outcome.sections[target] = finish(target, translated)
             return target, translated
 
-        for target, result in await asyncio.gather(*(one_language(code) for code in wanted)):
-            if isinstance(result, TranslationPaused) or (
-                isinstance(result, TranslationUnavailable) and result.reason in PAUSING
-            ):
-                outcome.paused = True
-                continue
-            if isinstance(result, BaseException):
-                outcome.skipped.append(target)
-                continue
-            outcome.texts[target] = result
+        async def one_round(targets: list[str]) -> None:
+            for target, result in await asyncio.gather(*(one_language(code) for code in targets)):
+                if isinstance(result, TranslationPaused) or (
+                    isinstance(result, TranslationUnavailable) and result.reason in PAUSING
+                ):
+                    outcome.paused = True
+                    continue
+                if isinstance(result, BaseException):
+                    outcome.skipped.append(target)
+                    continue
+                outcome.texts[target] = result
+
+        await one_round(first)
+        if deferred and not outcome.paused:
+            # Every piece of every language answered must agree for the text to count as in that language.
+            language = next(iter(seen)) if len(seen) == 1 else ""
+            if language and language in unsure:
+                outcome.source = language
+                deferred = [code for code in deferred if base(code) != language]
+            if deferred:
+                await one_round(deferred)
         if outcome.paused:
             outcome.texts.clear()
             outcome.sections.clear()
