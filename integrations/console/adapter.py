@@ -190,6 +190,8 @@ class ConsoleSession:
             names = ", ".join(c.name for c in services.cities.all()[:20])
             if names:
                 self._say("Cities: {cities}", cities=names)
+            else:
+                self._say("No cities yet. For a sample network, leave with /exit and run: python -m bot demo")
             answer = await self.read(t(self.locale, "Your city (Enter for none): "))
             if answer is None:
                 return False
