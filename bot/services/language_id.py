@@ -9,6 +9,7 @@ network's usual thanks and greetings decides those.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 import time
@@ -63,6 +64,9 @@ CANDIDATE_SHARE = 0.2
 #: does not change with more, and its cost grows with the text (26 ms for 40,000 characters, holding the
 #: interpreter all along, so even a worker thread would stall the event loop).
 SAMPLE_CHARACTERS = 1200
+#: Texts whose identification is remembered (by a hash of the text): the same texts come back often
+#: ("Merci !", a broadcast posted in several channels, a message edited), and lingua costs a millisecond or more.
+REMEMBERED = 20_000
 
 
 def sample(text: str) -> str:
@@ -108,12 +112,16 @@ class LanguageIdentifier:
         self._detector: Any = None
         self._lock = threading.Lock()
         self.threshold = threshold
+        self._remembered: dict[bytes, Identified] = {}
 
     # ------------------------------------------------------------ the model
 
     def include(self, languages: Iterable[str]) -> None:
         """Add languages in play (a new member's language); the model is rebuilt at next use if needed."""
-        self._wanted |= {code.lower().split("-")[0] for code in languages if code}
+        added = {code.lower().split("-")[0] for code in languages if code} - self._wanted
+        if added:
+            self._wanted |= added
+            self._remembered = {}  # identified among fewer languages: identify again
 
     def _model(self) -> Any:
         wanted = frozenset(self._wanted)
@@ -147,7 +155,18 @@ class LanguageIdentifier:
     # ------------------------------------------------------------ identifying
 
     def identify(self, text: str) -> Identified:
-        """The language of `text` (words only: strip markup first)."""
+        """The language of `text` (words only: strip markup first); the same text is identified once."""
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        remembered = self._remembered
+        found = remembered.get(key)
+        if found is None:
+            found = self._identify(text)
+            if len(remembered) >= REMEMBERED:
+                remembered.pop(next(iter(remembered)), None)
+            remembered[key] = found
+        return found
+
+    def _identify(self, text: str) -> Identified:
         text = sample(text)
         plain = normalise(text)
         if not plain:

@@ -45,6 +45,30 @@ def test_a_long_message_gives_lingua_a_bounded_sample(monkeypatch: pytest.Monkey
     assert identifier.identify("Bonjour à tous ! " + GERMAN * 400).language == "de"
 
 
+def test_the_same_text_is_identified_once_until_a_language_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    identifier = LanguageIdentifier(["fr", "de", "en"])
+    identifier.warm_up()
+    model = identifier._model()
+    seen: list[str] = []
+
+    class Recording:
+        def compute_language_confidence_values(self, text: str) -> Any:
+            seen.append(text)
+            return model.compute_language_confidence_values(text)
+
+    monkeypatch.setattr(identifier, "_model", Recording)
+    first = identifier.identify(FRENCH)
+    assert identifier.identify(FRENCH) == first and first.language == "fr"
+    assert identifier.identify(GERMAN).language == "de"
+    assert seen == [FRENCH, GERMAN]
+    identifier.include(["fr", "de"])  # nothing new: still remembered
+    identifier.identify(FRENCH)
+    assert seen == [FRENCH, GERMAN]
+    identifier.include(["it"])  # a new language in play: identified again
+    assert identifier.identify(FRENCH) == first
+    assert seen == [FRENCH, GERMAN, FRENCH]
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("+1", False), ("ok!", False), ("hahaha", False), ("LOL 😂", False), (":tada: <@U1>", False),
     ("Merci", True), ("Okay then", True), ("a", True), (FRENCH * 400, True), ("🎉" * 5000 + " merci", True),
