@@ -145,6 +145,7 @@ class ConsoleSession:
         dispatcher.attach_chat(self.chat)
         self.interactive = self.stdin.isatty()
         self._eof = False
+        self._left = False  # the person typed /exit while being asked who they are
 
     # ------------------------------------------------------------ input
 
@@ -175,11 +176,19 @@ class ConsoleSession:
 
     # ------------------------------------------------------------ who am I
 
+    async def _ask(self, prompt: str) -> str | None:
+        """A set-up question; None when the input ends or the person types /exit."""
+        answer = await self.read(prompt)
+        if answer is not None and answer.strip() in ("/exit", "/quit"):
+            self._left = True
+            return None
+        return answer
+
     async def choose_identity(self) -> bool:
         services = self.dispatcher.services
         if self.user is None:
             self._say("Welcome to ICC Bot. This is the local console: nothing leaves this computer.")
-            answer = await self.read(t(self.locale, "Your name: "))
+            answer = await self._ask(t(self.locale, "Your name: "))
             if answer is None:
                 return False
             self.user = answer.strip() or "me"
@@ -192,7 +201,7 @@ class ConsoleSession:
                 self._say("Cities: {cities}", cities=names)
             else:
                 self._say("No cities yet. For a sample network, leave with /exit and run: python -m bot demo")
-            answer = await self.read(t(self.locale, "Your city (Enter for none): "))
+            answer = await self._ask(t(self.locale, "Your city (Enter for none): "))
             if answer is None:
                 return False
             self.city = answer.strip()
@@ -202,13 +211,13 @@ class ConsoleSession:
                 services.members.set_city(identity, city.name)
                 break
             self._say("There is no ICC city called “{value}”.", value=self.city[:80])
-            answer = await self.read(t(self.locale, "Your city (Enter for none): "))
+            answer = await self._ask(t(self.locale, "Your city (Enter for none): "))
             if answer is None:
                 return False
             self.city = answer.strip()
         roles = ", ".join(role.value for role in Role)
         while self.role is None:
-            answer = await self.read(t(self.locale, "Your role ({roles}) [{default}]: ", roles=roles,
+            answer = await self._ask(t(self.locale, "Your role ({roles}) [{default}]: ", roles=roles,
                                        default=Role(member.role).value))
             if answer is None:
                 return False
@@ -222,7 +231,7 @@ class ConsoleSession:
             return False
         services.members.set_role(identity, Role(self.role.lower()))
         if self.channel_name is None:
-            answer = await self.read(t(self.locale, "Channel [general]: "))
+            answer = await self._ask(t(self.locale, "Channel [general]: "))
             if answer is None:
                 return False
             self.channel_name = answer.strip().lstrip("#") or "general"
@@ -238,7 +247,7 @@ class ConsoleSession:
 
     async def run(self) -> int:
         if not await self.choose_identity():
-            return 1
+            return 0 if self._left else 1
         while not self._eof:
             line = await self.read("> " if self.interactive else "")
             if line is None:

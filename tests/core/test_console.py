@@ -85,3 +85,9 @@ def test_nasty_input_never_crashes_the_console(demo_db: str, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "something went wrong" not in result.stdout
     assert "There is no button #99." in result.stdout
+
+
+def test_exit_while_being_asked_who_you_are_leaves_quietly(database_url: str, tmp_path: Path) -> None:
+    result = run_bot(["console"], database_url, tmp_path, "me\n\n/exit\nnever read\n")
+    assert result.returncode == 0 and "python -m bot demo" in result.stdout  # an empty network says how to fill it
+    assert "never read" not in result.stdout
