@@ -65,7 +65,9 @@ def test_the_same_text_is_identified_once_until_a_language_is_added(monkeypatch:
     identifier.identify(FRENCH)
     assert seen == [FRENCH, GERMAN]
     identifier.include(["it"])  # a new language in play: identified again
-    assert identifier.identify(FRENCH) == first
+    again = identifier.identify(FRENCH)
+    # Same answer; the score may move slightly with the candidate set, so it is not compared.
+    assert (again.language, again.confident) == (first.language, first.confident)
     assert seen == [FRENCH, GERMAN, FRENCH]
 
 
