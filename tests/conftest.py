@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
@@ -16,6 +18,10 @@ from bot.settings import Settings
 from bot.wiring import Core, build_core
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+# Property tests check behaviour, not speed: on a busy 2-core CI machine a slow example is not a failure.
+hypothesis_settings.register_profile("icc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("icc")
 
 
 @pytest.fixture
