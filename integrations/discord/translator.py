@@ -47,9 +47,9 @@ def our_locale(locale: discord.Locale | str) -> str | None:
 class CatalogueTranslator(app_commands.Translator):
     """`app_commands.Translator` backed by `bot.i18n.t`: every msgid a command declares, in 6 more languages.
 
-    Descriptions and choice labels are translated whenever the catalogue has them. Names (of commands and
-    options) are translated only when a catalogue gives a valid Discord name for them; the commands keep the
-    same names as on Slack and in `/help` unless someone deliberately translates a name.
+    Descriptions and choice labels are translated whenever the catalogue has them. Names of commands,
+    subcommands and options (`integrations/discord/names.py`) are offered as Discord's name localisations
+    when the catalogue gives a valid Discord name; the names themselves stay those of Slack and `/help`.
     """
 
     async def translate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -48,7 +49,13 @@ async def test_every_registry_command_is_synced_with_localised_descriptions(core
     assert help_command["description"] == "Show what the bot can do for you."
     assert help_command["description_localizations"]["fr"] == t("fr", "Show what the bot can do for you.")
     assert help_command["description_localizations"]["pt-BR"] == t("pt", "Show what the bot can do for you.")
-    assert "name_localizations" not in help_command or not help_command["name_localizations"]
+    # Names stay those of Slack; Discord shows them translated to people whose client speaks our languages.
+    assert help_command["name_localizations"]["fr"] == "aide"
+    assert synced["share-practice"]["name_localizations"]["de"] == "praxis-teilen"
+    assert synced["share-practice"]["name_localizations"]["uk"] == "поділитися-практикою"
+    practices = {sub["name"]: sub for sub in synced["practices"]["options"]}
+    assert practices["search"]["name_localizations"]["es-ES"] == "buscar"
+    assert_valid_localised_names(list(synced.values()))
     # Subcommands with typed options, ranges and choices, straight from the registry.
     up = synced["count"]["options"][0]
     assert up["type"] == 1 and up["name"] == "up"
@@ -150,3 +157,23 @@ async def test_a_slow_answer_is_deferred_then_delivered(
         general = int(payload["channel_id"])
         await fake.wait_until(lambda: any(m["content"] == "public result" for m in fake.messages_in(general)))
     assert edit.json["content"] == "private result"
+
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def assert_valid_localised_names(siblings: list[dict], *, top: bool = True) -> None:  # type: ignore[type-arg]
+    """What Discord refuses a whole sync for: an invalid localised name, or two siblings sharing one.
+
+    At the top, only slash commands (type 1) count: a context menu's name is free text ("Traduire").
+    """
+    chat_input = [item for item in siblings if not top or item.get("type", 1) == 1]
+    locales = {locale for item in chat_input for locale in (item.get("name_localizations") or {})}
+    for locale in locales:
+        shown = [(item.get("name_localizations") or {}).get(locale, item["name"]) for item in chat_input]
+        assert len(shown) == len(set(shown)), (locale, shown)
+        for name in shown:
+            assert NAME.match(name) and name == name.lower(), (locale, name)
+    for item in chat_input:
+        if item.get("options"):
+            assert_valid_localised_names(item["options"], top=False)

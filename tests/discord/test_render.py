@@ -72,7 +72,7 @@ def test_discord_locales_map_to_our_catalogues(discord_locale: str, ours: str | 
     assert our_locale(discord_locale) == ours
 
 
-async def test_the_translator_localises_descriptions_and_keeps_names() -> None:
+async def test_the_translator_localises_descriptions_and_names() -> None:
     translator = CatalogueTranslator()
     command = app_commands.Command(name="help", description="Show what the bot can do for you.",
                                    callback=_noop)
@@ -82,7 +82,8 @@ async def test_the_translator_localises_descriptions_and_keeps_names() -> None:
     german = await translator.translate(app_commands.locale_str("Show what the bot can do for you."),
                                         discord.Locale.german, description)
     assert german == t("de", "Show what the bot can do for you.")
-    assert await translator.translate(app_commands.locale_str("help"), discord.Locale.german, name) is None
+    assert await translator.translate(app_commands.locale_str("help"), discord.Locale.german, name) == "hilfe"
+    assert await translator.translate(app_commands.locale_str("help"), discord.Locale.american_english, name) is None
     assert await translator.translate(app_commands.locale_str("Show what the bot can do for you."),
                                       discord.Locale.american_english, description) is None
     # A translated name Discord would refuse ("ouvrir le formulaire": spaces) is not used.
