@@ -90,30 +90,23 @@ class MemberService:
                 value=language,
                 choices=", ".join(SUPPORTED_LOCALES),
             )
-        member = self.get_or_create(identity)
-        with session_scope(self.engine) as session:
-            stored = session.get(Member, member.id)
-            assert stored is not None
-            stored.preferred_language = language
-            session.add(stored)
-            return stored
+        return self._update(identity, preferred_language=language)
 
     def set_city(self, identity: Identity, city_name: str) -> Member:
         city = CityDirectory(self.engine).resolve(city_name)
-        member = self.get_or_create(identity)
-        with session_scope(self.engine) as session:
-            stored = session.get(Member, member.id)
-            assert stored is not None
-            stored.city_id = city.id
-            session.add(stored)
-            return stored
+        return self._update(identity, city_id=city.id)
 
     def set_role(self, identity: Identity, role: Role) -> Member:
+        return self._update(identity, role=role)
+
+    def _update(self, identity: Identity, **changes: object) -> Member:
+        """Change some of a person's fields (creating the person on first contact)."""
         member = self.get_or_create(identity)
         with session_scope(self.engine) as session:
             stored = session.get(Member, member.id)
             assert stored is not None
-            stored.role = role
+            for name, value in changes.items():
+                setattr(stored, name, value)
             session.add(stored)
             return stored
 
