@@ -20,8 +20,13 @@ from bot.wiring import Core, build_core
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 
 # Property tests check behaviour, not speed: on a busy 2-core CI machine a slow example is not a failure.
-hypothesis_settings.register_profile("icc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-hypothesis_settings.load_profile("icc")
+hypothesis_settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CI runs the same examples every time (derandomized), writes no example database into the checkout, and
+# prints the blob that replays a failure (`@reproduce_failure`). A failure it finds becomes an `@example`.
+hypothesis_settings.register_profile(
+    "ci", hypothesis_settings.get_profile("dev"), derandomize=True, database=None, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture

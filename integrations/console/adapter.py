@@ -7,6 +7,8 @@ field by field, each answer checked at once, because a terminal has no modals.
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -31,6 +33,8 @@ from bot.models import Role
 from bot.ports import Capabilities
 
 PLATFORM = "console"
+#: What input bytes that are not UTF-8 become when read with "surrogateescape".
+_UNDECODED = re.compile(r"[\udc80-\udcff]")
 WORKSPACE = "local"
 
 CAPABILITIES = Capabilities(
@@ -144,13 +148,30 @@ class ConsoleSession:
         self.chat = ConsoleChat(self.stdout, lambda: self.locale)
         dispatcher.attach_chat(self.chat)
         self.interactive = self.stdin.isatty()
+        if isinstance(self.stdin, io.TextIOWrapper):
+            # Bytes that are not UTF-8 become lone surrogates (refused line by line in `read`) instead of
+            # an exception that would end the session.
+            self.stdin.reconfigure(errors="surrogateescape")
         self._eof = False
         self._left = False  # the person typed /exit while being asked who they are
 
     # ------------------------------------------------------------ input
 
     async def read(self, prompt: str = "") -> str | None:
-        """One line, or None at the end of input."""
+        """One line of text, or None at the end of input; a line that is not UTF-8 is refused and asked again."""
+        while True:
+            line = await self._read_line(prompt)
+            if line is None or not _UNDECODED.search(line):
+                if line is not None and prompt and not self.interactive:
+                    # Echo piped answers so a transcript reads like a conversation.
+                    self.stdout.write(line + "\n")
+                return line
+            if prompt and not self.interactive:
+                self.stdout.write("\n")
+            self._say("This line is not UTF-8 text, so it was not read. Set your terminal to UTF-8 and type it "
+                      "again.")
+
+    async def _read_line(self, prompt: str) -> str | None:
         if self.interactive:
             try:
                 return await asyncio.to_thread(input, prompt)
@@ -165,11 +186,7 @@ class ConsoleSession:
             if prompt:
                 self.stdout.write("\n")
             return None
-        line = line.rstrip("\r\n")
-        if prompt:
-            # Echo piped answers so a transcript reads like a conversation.
-            self.stdout.write(line + "\n")
-        return line
+        return line.rstrip("\r\n")
 
     def _say(self, msgid: str, **params: object) -> None:
         self.chat.write(t(self.locale, msgid, **params))

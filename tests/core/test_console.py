@@ -91,3 +91,30 @@ def test_exit_while_being_asked_who_you_are_leaves_quietly(database_url: str, tm
     result = run_bot(["console"], database_url, tmp_path, "me\n\n/exit\nnever read\n")
     assert result.returncode == 0 and "python -m bot demo" in result.stdout  # an empty network says how to fill it
     assert "never read" not in result.stdout
+
+
+def test_a_title_that_shows_nothing_or_is_not_utf8_is_asked_again(demo_db: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DEEPL_"))}
+    # A UTF-8 locale that is not C: Python then reads standard input strictly unless told otherwise.
+    env.update({"DATABASE_URL": demo_db, "ICC_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT),
+                "LC_ALL": "C.UTF-8", "PYTHONUTF8": "0", "PYTHONIOENCODING": "utf-8:strict"})
+    answers = [
+        b"/share-practice",
+        b"\xff\xfe Caf\xe9",                         # Latin-1 bytes, not UTF-8
+        "\u200b\u2060\ufeff".encode(),               # only zero-width characters
+        "\u202e\u200b".encode(),                     # a right-to-left override and nothing else
+        "Mediadores \u202einterculturais".encode(),  # the override is dropped, the words kept
+        b"", b"anti-rumours", b"Resumo.", b"", b"Descri\xc3\xa7\xc3\xa3o.", b"", b"", b"", b"", b"", b"pt",
+        b"/practices mine",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--as", "ana", "--city", "Lisbon", "--role", "coordinator",
+         "--channel", "general", "--locale", "en"],
+        input=b"\n".join(answers) + b"\n", capture_output=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.count("This line is not UTF-8 text, so it was not read.") == 1
+    assert out.count("Title is required.") == 2
+    assert "“Mediadores interculturais” is recorded as" in out
+    assert "Traceback" not in result.stderr.decode() and "something went wrong" not in out
