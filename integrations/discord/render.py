@@ -187,11 +187,15 @@ def parse_custom_id(custom_id: str, values: ButtonValues | None = None) -> tuple
     return action_id, value
 
 
-def _embed(section: Section) -> discord.Embed:
-    embed = discord.Embed(description=shorten(section.text, MAX_EMBED_DESCRIPTION) or None)
+def _embeds(section: Section) -> list[discord.Embed]:
+    """A section as embeds: one, or more when its text is longer than an embed holds (only the first has the
+    title), so that nothing is cut off."""
+    embeds = [discord.Embed(description=piece) for piece in split_text(section.text, MAX_EMBED_DESCRIPTION)]
+    if not embeds:
+        embeds = [discord.Embed()]
     if section.title:
-        embed.title = shorten(section.title, MAX_EMBED_TITLE)
-    return embed
+        embeds[0].title = shorten(section.title, MAX_EMBED_TITLE)
+    return embeds
 
 
 def _embed_size(embed: discord.Embed) -> int:
@@ -222,18 +226,20 @@ def render_reply(reply: Reply, values: ButtonValues | None = None) -> list[Outgo
     numbered = sum(1 for section in reply.sections if section.buttons) > 1
     current = messages[-1]
     for number, section in enumerate(reply.sections, start=1):
-        embed = _embed(section)
-        if numbered and section.buttons and embed.title:
-            embed.title = shorten(f"{number}. {embed.title}", MAX_EMBED_TITLE)
+        embeds = _embeds(section)
+        if numbered and section.buttons and embeds[0].title:
+            embeds[0].title = shorten(f"{number}. {embeds[0].title}", MAX_EMBED_TITLE)
         rows = _rows(list(section.buttons), values, prefix=f"{number} · " if numbered else "")
-        if (
-            len(current.embeds) >= MAX_EMBEDS
-            or sum(map(_embed_size, current.embeds)) + _embed_size(embed) > MAX_EMBED_TOTAL
-            or len(current.buttons) + len(rows) > MAX_ROWS
-        ):
-            current = Outgoing(allowed_mentions=mentions)
-            messages.append(current)
-        current.embeds.append(embed)
+        for index, embed in enumerate(embeds):
+            last = index == len(embeds) - 1
+            if (
+                len(current.embeds) >= MAX_EMBEDS
+                or sum(map(_embed_size, current.embeds)) + _embed_size(embed) > MAX_EMBED_TOTAL
+                or (last and len(current.buttons) + len(rows) > MAX_ROWS)
+            ):
+                current = Outgoing(allowed_mentions=mentions)
+                messages.append(current)
+            current.embeds.append(embed)
         current.buttons.extend(rows[:MAX_ROWS])
     rows = _rows(reply.buttons, values)
     while rows:

@@ -37,6 +37,20 @@ def test_a_long_reply_with_many_sections_and_buttons_respects_discord_limits() -
     assert messages[0].allowed_mentions.everyone is False and messages[0].allowed_mentions.roles is False
 
 
+def test_a_section_longer_than_an_embed_is_cut_into_several_and_nothing_is_lost() -> None:
+    description = "\n".join(f"Paragraph {n}: " + "volunteers answer rumours with facts " * 12 for n in range(45))
+    assert len(description) > 20_000
+    messages = render_reply(Reply(text="#12 · Anti-rumours agents", sections=[
+        Section(title="Description", text=description, buttons=(Button("practice-show:12", "Read"),))]))
+    embeds = [embed for message in messages for embed in message.embeds]
+    assert len(embeds) > 5 and all(len(embed.description or "") <= 4096 for embed in embeds)
+    assert [embed.title for embed in embeds].count("Description") == 1 and embeds[0].title == "Description"
+    assert all(sum(len(e.description or "") + len(e.title or "") for e in m.embeds) <= 6000 for m in messages)
+    assert " ".join(e.description or "" for e in embeds).split() == description.split()
+    assert [b.label for m in messages for row in m.buttons for b in row] == ["Read"]  # after the last piece
+    assert messages[-1].buttons
+
+
 def test_broadcast_mentions_only_when_the_core_allows_them() -> None:
     [message] = render_reply(Reply(text="@everyone reminder", allow_broadcast_mentions=True))
     assert message.allowed_mentions.everyone is True
