@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from bot.dispatch import Dispatcher
+from bot.registry import Registry
 from bot.services import Services
 from bot.settings import Settings
-from commands.registry import Registry
 
 
 @dataclass

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.context import ROLE_MESSAGES, Context, has_role
 from bot.errors import UserError
 from bot.forms import validate_form
 from bot.i18n import negotiate, t
@@ -26,9 +27,17 @@ from bot.messages import (
 )
 from bot.models import Member
 from bot.ports import Capabilities, Chat
+from bot.registry import (
+    Args,
+    ArgsError,
+    Command,
+    Registry,
+    Resolver,
+    check_values,
+    parse_text,
+    resolve_mentions,
+)
 from bot.services import Services
-from commands.context import ROLE_MESSAGES, Context, has_role
-from commands.registry import Args, ArgsError, Command, Registry, check_values, parse_text
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +110,7 @@ class Dispatcher:
         capabilities: Capabilities,
         *,
         args: Args | None = None,
+        resolver: Resolver | None = None,
     ) -> Response:
         """Answer one event. Never raises: errors become localised replies (and a log line when unexpected).
 
@@ -108,6 +118,7 @@ class Dispatcher:
             event: what happened.
             capabilities: what the platform the event came from can show.
             args: already-typed options (Discord); otherwise a command's text is parsed.
+            resolver: the adapter's way of finding the people and channels options name.
         """
         locale = self.services.settings.default_locale
         try:
@@ -120,7 +131,7 @@ class Dispatcher:
             )
             locale = ctx.locale
             if isinstance(event, CommandInvoked):
-                response = await self._command(ctx, event, args)
+                response = await self._command(ctx, event, args, resolver)
             elif isinstance(event, FormSubmitted):
                 response = await self._form(ctx, event)
             else:
@@ -141,7 +152,9 @@ class Dispatcher:
             response.direct_messages = []
         return response
 
-    async def _command(self, ctx: Context, event: CommandInvoked, args: Args | None) -> Response:
+    async def _command(
+        self, ctx: Context, event: CommandInvoked, args: Args | None, resolver: Resolver | None
+    ) -> Response:
         command = self.registry.commands.get(event.name.lstrip("/").lower())
         if command is None:
             return Response.text(ctx.t("Unknown command /{name}. Type /help to see what I can do.",
@@ -153,7 +166,12 @@ class Dispatcher:
         needed = command.role_needed(parsed.sub)
         if not has_role(ctx.member, needed):
             return Response.text(ctx.t(ROLE_MESSAGES[needed]))
-        return await command.handler(ctx, parsed)
+        try:
+            # After the role check: nobody learns who or what exists through a command they may not use.
+            parsed = await resolve_mentions(command, parsed, resolver, ctx.actor)
+        except ArgsError as exc:
+            return Response.text(ctx.t(exc.msgid, **exc.params))
+        return await command.handler_for(parsed.sub)(ctx, parsed)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> Response:
         spec = self.registry.forms.get(event.form_id)

@@ -1,10 +1,10 @@
-"""User commands: one module per command, each with a `register(registry)` function."""
+"""User commands: one module per command, each with a `register(registry)` function; nothing else lives here."""
 
 from __future__ import annotations
 
 import importlib
 
-from commands.registry import Registry
+from bot.registry import Registry
 
 #: The command modules, in the order /help lists them. A new command adds its module name here.
 COMMAND_MODULES = (

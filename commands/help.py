@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.context import Context, has_role
 from bot.i18n import N_
 from bot.messages import Reply, Response, Section
-from commands.context import Context, has_role
-from commands.registry import Args, Command, Registry
+from bot.registry import Args, Command, Registry
 
 
 def register(registry: Registry) -> None:
@@ -22,4 +22,3 @@ def register(registry: Registry) -> None:
         return Response(replies=[Reply(text=ctx.t("Here is what I can do for you:"), sections=sections)])
 
     registry.add(Command(name="help", description=N_("Show what the bot can do for you."), handler=handle))
-

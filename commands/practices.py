@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_, language_name, negotiate, t
 from bot.messages import (
@@ -20,6 +21,7 @@ from bot.messages import (
 )
 from bot.models import Role
 from bot.models.practices import THEMES, PracticeStatus, ReviewAction
+from bot.registry import ActionHandler, Args, Command, FormSpec, Option, OptionKind, Registry, Subcommand
 from bot.services.practices import (
     REASON_LIMIT,
     STATUS_LABELS,
@@ -29,13 +31,9 @@ from bot.services.practices import (
     ReviewOutcome,
     clean_reason,
 )
-from commands.context import Context
-from commands.registry import ActionHandler, Args, Command, FormSpec, Option, OptionKind, Registry, Subcommand
 from commands.share_practice import checked
 
 PAGE_SIZE = 5
-#: Room for one section of text on every platform (Slack allows 3,000 characters per section).
-SECTION_LIMIT = 2800
 REJECT_FORM = "practice-reject"
 
 
@@ -64,19 +62,6 @@ def card_section(ctx: Context, card: PracticeCard, *, with_status: bool = False)
         text="\n".join(lines),
         buttons=(Button(f"practice-show:{card.id}", ctx.t("Read"), value=str(card.id)),),
     )
-
-
-def chunks(text: str, size: int = SECTION_LIMIT) -> list[str]:
-    """Long text cut at paragraph or line ends into pieces a platform can show."""
-    pieces: list[str] = []
-    while len(text) > size:
-        cut = max(text.rfind("\n", 0, size), text.rfind(" ", 0, size))
-        cut = cut if cut > size // 2 else size
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    if text:
-        pieces.append(text)
-    return pieces
 
 
 # ---------------------------------------------------------------- search
@@ -144,10 +129,10 @@ def details_reply(ctx: Context, details: PracticeDetails) -> Reply:
     if translation is not None and practice.language != ctx.locale:
         sections.append(Section(title=ctx.t("In your language (machine translation)"),
                                 text=f"{translation.title}\n{translation.summary}"))
-    for number, piece in enumerate(chunks(practice.description)):
-        sections.append(Section(title=ctx.t("Description") if number == 0 else "", text=piece))
-    for number, piece in enumerate(chunks(practice.results)):
-        sections.append(Section(title=ctx.t("Results and impact") if number == 0 else "", text=piece))
+    # Long texts stay whole here: each platform cuts them to its own limits when it shows them.
+    sections.append(Section(title=ctx.t("Description"), text=practice.description))
+    if practice.results:
+        sections.append(Section(title=ctx.t("Results and impact"), text=practice.results))
     if practice.contact:
         sections.append(Section(title=ctx.t("Contact"), text=practice.contact))
     if practice.links:
@@ -270,27 +255,40 @@ async def reject_submitted(ctx: Context, values: dict[str, str], state: str) -> 
     return decide(ctx, practice_number(state), ReviewAction.reject, values.get("reason", ""))
 
 
-# ---------------------------------------------------------------- the command
+# ---------------------------------------------------------------- the subcommands
 
 
-async def handle(ctx: Context, args: Args) -> Response:
-    if args.sub == "search":
-        return search_reply(ctx, words=args.text("words"), theme=args.text("theme"), city=args.text("city"),
-                            page=args.integer("page") or 1)
-    if args.sub == "show":
-        return await show(ctx, args.text("id"))
-    if args.sub == "mine":
-        return mine_reply(ctx)
-    if args.sub == "review":
-        return waiting_reply(ctx)
-    if args.sub in ("approve", "publish"):
-        return decide(ctx, practice_number(args.text("id")), ReviewAction(args.sub))
-    if args.sub == "reject":
-        reason = args.text("reason")
-        if not reason.strip():
-            return await ask_reject_reason(ctx, args.text("id"))
-        return decide(ctx, practice_number(args.text("id")), ReviewAction.reject, reason)
-    raise UserError("Which one? Try: {choices}.", choices="search, show, mine, review")
+async def search(ctx: Context, args: Args) -> Response:
+    return search_reply(ctx, words=args.text("words"), theme=args.text("theme"), city=args.text("city"),
+                        page=args.integer("page") or 1)
+
+
+async def read(ctx: Context, args: Args) -> Response:
+    return await show(ctx, args.text("id"))
+
+
+async def mine(ctx: Context, args: Args) -> Response:
+    return mine_reply(ctx)
+
+
+async def review(ctx: Context, args: Args) -> Response:
+    return waiting_reply(ctx)
+
+
+async def approve(ctx: Context, args: Args) -> Response:
+    return decide(ctx, practice_number(args.text("id")), ReviewAction.approve)
+
+
+async def publish(ctx: Context, args: Args) -> Response:
+    return decide(ctx, practice_number(args.text("id")), ReviewAction.publish)
+
+
+async def reject(ctx: Context, args: Args) -> Response:
+    """With a reason, at once; without one, a form asks for it (the author will read it)."""
+    reason = args.text("reason")
+    if not reason.strip():
+        return await ask_reject_reason(ctx, args.text("id"))
+    return decide(ctx, practice_number(args.text("id")), ReviewAction.reject, reason)
 
 
 def _decision(action: ReviewAction) -> ActionHandler:
@@ -306,11 +304,11 @@ def register(registry: Registry) -> None:
         Command(
             name="practices",
             description=N_("Search the good practices of ICC cities, read one, or list yours."),
-            handler=handle,
             subcommands=(
                 Subcommand(
                     "search",
                     N_("Search practices by words, theme and city."),
+                    handler=search,
                     options=(
                         Option("words", N_("Words to look for"), rest=True),
                         Option("theme", N_("A theme, such as anti-rumours"), kind=OptionKind.choice,
@@ -319,15 +317,18 @@ def register(registry: Registry) -> None:
                         Option("page", N_("Page number"), kind=OptionKind.integer, min_value=1, max_value=100),
                     ),
                 ),
-                Subcommand("show", N_("Read a practice."), options=(practice_id,)),
-                Subcommand("mine", N_("List the practices you have shared.")),
-                Subcommand("review", N_("List the practices waiting for review."), min_role=Role.icc_team),
-                Subcommand("approve", N_("Approve a practice."), options=(practice_id,), min_role=Role.icc_team),
-                Subcommand("publish", N_("Publish an approved practice."), options=(practice_id,),
+                Subcommand("show", N_("Read a practice."), handler=read, options=(practice_id,)),
+                Subcommand("mine", N_("List the practices you have shared."), handler=mine),
+                Subcommand("review", N_("List the practices waiting for review."), handler=review,
+                           min_role=Role.icc_team),
+                Subcommand("approve", N_("Approve a practice."), handler=approve, options=(practice_id,),
+                           min_role=Role.icc_team),
+                Subcommand("publish", N_("Publish an approved practice."), handler=publish, options=(practice_id,),
                            min_role=Role.icc_team),
                 Subcommand(
                     "reject",
                     N_("Reject a practice, with a reason for its author."),
+                    handler=reject,
                     options=(practice_id, Option("reason", N_("Why (the author will read it)"), rest=True)),
                     min_role=Role.icc_team,
                 ),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_, language_name
 from bot.messages import Choice, FieldKind, Form, FormField, Reply, Response, Validator
 from bot.models import Role
 from bot.models.practices import THEMES
+from bot.registry import Args, Command, FormSpec, Option, Registry
 from bot.services.practices import (
     CONTACT_LIMIT,
     OTHER_LANGUAGES,
@@ -28,8 +30,6 @@ from bot.services.practices import (
     draft,
 )
 from bot.settings import SUPPORTED_LOCALES
-from commands.context import Context
-from commands.registry import Args, Command, FormSpec, Option, Registry
 
 FORM_ID = "share-practice"
 

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import re
 
+from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_, format_number
-from bot.messages import Identity, Reply, Response, Section
+from bot.messages import Reply, Response, Section
 from bot.models import Role, TranslationMode
+from bot.registry import Args, Command, Option, OptionKind, Registry, Subcommand
 from bot.services.translation import TranslationService
 from bot.services.translation_languages import display_name
-from commands.context import Context
-from commands.registry import Args, Command, Option, OptionKind, Registry, Subcommand
 
 MODE_LABELS = {
     TranslationMode.off: N_("off: messages are not translated"),
     TranslationMode.thread: N_("thread: one reply under each message with every translation"),
     TranslationMode.mirror: N_("mirror: each language has a sibling channel"),
 }
-
-# <#C123|name> (Slack), <#123> (Discord), #name (console).
-_CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$|^#?([A-Za-z0-9._-]+)$")
-
-
-def mentioned_channel(ctx: Context, text: str) -> Identity:
-    match = _CHANNEL.match(text.strip())
-    if not match:
-        raise UserError("“{value}” is not a channel. Name it like #channel.", value=text.strip()[:60])
-    return Identity(ctx.channel.platform, ctx.channel.workspace, match.group(1) or match.group(2))
 
 
 def service(ctx: Context) -> TranslationService:
@@ -36,7 +26,8 @@ def service(ctx: Context) -> TranslationService:
     return ctx.services.translation
 
 
-def status(ctx: Context) -> Response:
+async def status(ctx: Context, args: Args) -> Response:
+    """How this channel is translated, into which languages, and what it cost this month."""
     translation = service(ctx)
     row = translation.channel_settings(ctx.channel)
     mode = TranslationMode(row.mode) if row is not None else TranslationMode.off
@@ -48,9 +39,9 @@ def status(ctx: Context) -> Response:
     else:
         lines.append(ctx.t("Languages of its members: {languages}", languages=names))
     if row is not None and row.id is not None:
-        for mirror in translation.store.mirrors(row.id):
-            lines.append(ctx.t("{language} in #{channel}", language=display_name(mirror.language, ctx.locale),
-                               channel=mirror.channel_id))
+        for sibling in translation.store.mirrors(row.id):
+            lines.append(ctx.t("{language} in #{channel}", language=display_name(sibling.language, ctx.locale),
+                               channel=sibling.channel_id))
     used, budget = translation.month_usage(ctx.channel)
     if budget is None:
         lines.append(ctx.t("Translated this month: {used} characters (no budget set).",
@@ -62,86 +53,95 @@ def status(ctx: Context) -> Response:
     return Response(replies=[Reply(text=ctx.t("Translation of this channel"), sections=[section])])
 
 
-def register(registry: Registry) -> None:
-    async def handle(ctx: Context, args: Args) -> Response:
-        if args.sub == "status":
-            return status(ctx)
-        translation = service(ctx)
-        if args.sub == "mode":
-            mode = TranslationMode(args.text("mode"))
-            translation.set_mode(ctx.channel, mode, by=ctx.member.id)
-            return Response.text(ctx.t("Translation of this channel: {mode}.", mode=ctx.t(MODE_LABELS[mode])),
-                                 ephemeral=False)
-        if args.sub == "languages":
-            raw = args.text("codes").strip()
-            if raw.lower() in ("", "auto", "members"):
-                translation.set_languages(ctx.channel, [], by=ctx.member.id)
-                return Response.text(ctx.t("This channel is translated into the languages of its members."))
-            codes = [code for code in re.split(r"[\s,;]+", raw) if code]
-            row = translation.set_languages(ctx.channel, codes, by=ctx.member.id)
-            names = ", ".join(display_name(code, ctx.locale) for code in row.language_list)
-            return Response.text(ctx.t("This channel is translated into: {languages}.", languages=names))
-        if args.sub == "budget":
-            raw = args.text("characters").strip().replace(" ", "").replace("_", "").replace(",", "")
-            if raw.lower() in ("off", "none", "0", ""):
-                translation.set_budget(ctx.channel, None)
-                return Response.text(ctx.t("This cluster has no monthly translation budget any more."))
-            if not raw.isdigit() or int(raw) > 1_000_000_000:
-                raise UserError("The budget is a number of characters a month, like 200000, or off.")
-            translation.set_budget(ctx.channel, int(raw))
-            return Response.text(ctx.t("This cluster may translate {characters} characters a month.",
-                                       characters=format_number(ctx.locale, int(raw))))
-        if args.sub == "mirror":
-            sibling = mentioned_channel(ctx, args.text("channel"))
-            mirror = translation.set_mirror(ctx.channel, args.text("language"), sibling, by=ctx.member.id)
-            return Response.text(ctx.t("Messages of this channel will be posted in {language} in #{channel} "
-                                       "(in mirror mode).", language=display_name(mirror.language, ctx.locale),
-                                       channel=args.text("channel").strip().lstrip("#")))
-        if args.sub == "unmirror":
-            target = translation.check_target(args.text("language"))
-            current = translation.channel_settings(ctx.channel)
-            if current is None or current.id is None or not translation.store.remove_mirror(current.id, target):
-                raise UserError("This channel has no mirror in that language.")
-            translation.forget(ctx.channel)
-            return Response.text(ctx.t("No more mirror channel in {language}.",
-                                       language=display_name(target, ctx.locale)))
-        return status(ctx)
+async def set_mode(ctx: Context, args: Args) -> Response:
+    mode = TranslationMode(args.text("mode"))
+    service(ctx).set_mode(ctx.channel, mode, by=ctx.member.id)
+    return Response.text(ctx.t("Translation of this channel: {mode}.", mode=ctx.t(MODE_LABELS[mode])),
+                         ephemeral=False)
 
+
+async def set_languages(ctx: Context, args: Args) -> Response:
+    translation = service(ctx)
+    raw = args.text("codes").strip()
+    if raw.lower() in ("", "auto", "members"):
+        translation.set_languages(ctx.channel, [], by=ctx.member.id)
+        return Response.text(ctx.t("This channel is translated into the languages of its members."))
+    codes = [code for code in re.split(r"[\s,;]+", raw) if code]
+    row = translation.set_languages(ctx.channel, codes, by=ctx.member.id)
+    names = ", ".join(display_name(code, ctx.locale) for code in row.language_list)
+    return Response.text(ctx.t("This channel is translated into: {languages}.", languages=names))
+
+
+async def set_budget(ctx: Context, args: Args) -> Response:
+    translation = service(ctx)
+    raw = args.text("characters").strip().replace(" ", "").replace("_", "").replace(",", "")
+    if raw.lower() in ("off", "none", "0", ""):
+        translation.set_budget(ctx.channel, None)
+        return Response.text(ctx.t("This cluster has no monthly translation budget any more."))
+    if not raw.isdigit() or int(raw) > 1_000_000_000:
+        raise UserError("The budget is a number of characters a month, like 200000, or off.")
+    translation.set_budget(ctx.channel, int(raw))
+    return Response.text(ctx.t("This cluster may translate {characters} characters a month.",
+                               characters=format_number(ctx.locale, int(raw))))
+
+
+async def mirror(ctx: Context, args: Args) -> Response:
+    translation = service(ctx)
+    mirrored = translation.set_mirror(ctx.channel, args.text("language"), args.channel("channel"), by=ctx.member.id)
+    return Response.text(ctx.t("Messages of this channel will be posted in {language} in #{channel} "
+                               "(in mirror mode).", language=display_name(mirrored.language, ctx.locale),
+                               channel=args.text("channel").lstrip("#")))
+
+
+async def unmirror(ctx: Context, args: Args) -> Response:
+    translation = service(ctx)
+    target = translation.check_target(args.text("language"))
+    current = translation.channel_settings(ctx.channel)
+    if current is None or current.id is None or not translation.store.remove_mirror(current.id, target):
+        raise UserError("This channel has no mirror in that language.")
+    translation.forget(ctx.channel)
+    return Response.text(ctx.t("No more mirror channel in {language}.", language=display_name(target, ctx.locale)))
+
+
+def register(registry: Registry) -> None:
     registry.add(
         Command(
             name="translation",
             description=N_("See or set how this channel is translated."),
-            handler=handle,
             default_sub="status",
             guild_only=True,
             subcommands=(
-                Subcommand("status", N_("How this channel is translated, and what it cost this month.")),
+                Subcommand("status", N_("How this channel is translated, and what it cost this month."),
+                           handler=status),
                 Subcommand(
-                    "mode", N_("Translate this channel: off, thread or mirror."),
+                    "mode", N_("Translate this channel: off, thread or mirror."), handler=set_mode,
                     options=(Option("mode", N_("off, thread or mirror"), kind=OptionKind.choice, required=True,
                                     choices=tuple(mode.value for mode in TranslationMode)),),
                     min_role=Role.coordinator,
                 ),
                 Subcommand(
                     "languages", N_("The languages of this channel (fr,de,uk), or auto for its members' ones."),
+                    handler=set_languages,
                     options=(Option("codes", N_("Language codes separated by commas, or auto"), rest=True),),
                     min_role=Role.coordinator,
                 ),
                 Subcommand(
                     "budget", N_("A monthly character budget for this cluster's translations, or off."),
+                    handler=set_budget,
                     options=(Option("characters", N_("Characters a month, or off"), required=True),),
                     min_role=Role.coordinator,
                 ),
                 Subcommand(
                     "mirror", N_("Post this channel's messages in one language in a sibling channel."),
+                    handler=mirror,
                     options=(
                         Option("language", N_("The sibling channel's language"), required=True),
-                        Option("channel", N_("The sibling channel"), required=True),
+                        Option("channel", N_("The sibling channel"), kind=OptionKind.channel, required=True),
                     ),
                     min_role=Role.coordinator,
                 ),
                 Subcommand(
-                    "unmirror", N_("Stop posting into the sibling channel of one language."),
+                    "unmirror", N_("Stop posting into the sibling channel of one language."), handler=unmirror,
                     options=(Option("language", N_("The sibling channel's language"), required=True),),
                     min_role=Role.coordinator,
                 ),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.db import session_scope
 from bot.errors import UserError
@@ -81,6 +81,26 @@ class MemberService:
     def get(self, member_id: int) -> Member | None:
         with session_scope(self.engine) as session:
             return session.get(Member, member_id)
+
+    def named(self, platform: str, workspace: str, name: str) -> Member | None:
+        """The one person of a workspace called `name` (their id, or their display name in any case).
+
+        None when nobody, or more than one person, is called so: a name that could be two people names nobody.
+        """
+        wanted = name.strip().lstrip("@").strip()
+        if not wanted:
+            return None
+        with session_scope(self.engine) as session:
+            people = session.exec(
+                select(Member).where(
+                    Member.platform == platform,
+                    Member.workspace_id == workspace,
+                    or_(col(Member.user_id) == wanted, func.lower(Member.display_name) == wanted.lower()),
+                ).limit(3)
+            ).all()
+        by_id = [member for member in people if member.user_id == wanted]
+        found = by_id or [member for member in people if fold(member.display_name) == fold(wanted)]
+        return found[0] if len(found) == 1 else None
 
     def set_language(self, identity: Identity, language: str | None) -> Member:
         """Choose the language the bot speaks to this person (None: follow the platform)."""

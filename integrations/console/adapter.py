@@ -31,6 +31,8 @@ from bot.messages import (
 )
 from bot.models import Role
 from bot.ports import Capabilities
+from bot.registry import Mention
+from bot.services.members import MemberService
 
 PLATFORM = "console"
 #: What input bytes that are not UTF-8 become when read with "surrogateescape".
@@ -124,6 +126,31 @@ class ConsoleChat:
         return self._id()
 
 
+def console_name(text: str) -> str:
+    """A name as the console keeps it: letters, digits, `.`, `_` and `-` (what `--as` and channels accept)."""
+    return "".join(ch for ch in text if ch.isalnum() or ch in "._-")[:60]
+
+
+class ConsoleNames:
+    """Person and channel options in the console: a person by their name or display name, a channel by name."""
+
+    def __init__(self, members: MemberService) -> None:
+        self.members = members
+
+    async def person(self, text: str, actor: Identity) -> Mention | None:
+        member = self.members.named(PLATFORM, actor.workspace, text.strip())
+        if member is None:
+            return None
+        return Mention(Identity(PLATFORM, member.workspace_id, member.user_id), member.display_name or member.user_id)
+
+    async def channel(self, text: str, actor: Identity) -> Mention | None:
+        wanted = text.strip().lstrip("#")
+        name = console_name(wanted)
+        if not name or name != wanted:
+            return None
+        return Mention(Identity(PLATFORM, actor.workspace, name), name)
+
+
 class ConsoleSession:
     """One person at the terminal, in one channel."""
 
@@ -146,6 +173,7 @@ class ConsoleSession:
         self.platform_locale = locale
         self.locale = negotiate(locale, default=dispatcher.services.settings.default_locale)
         self.chat = ConsoleChat(self.stdout, lambda: self.locale)
+        self.names = ConsoleNames(dispatcher.services.members)
         dispatcher.attach_chat(self.chat)
         self.interactive = self.stdin.isatty()
         if isinstance(self.stdin, io.TextIOWrapper):
@@ -209,7 +237,7 @@ class ConsoleSession:
             if answer is None:
                 return False
             self.user = answer.strip() or "me"
-        self.user = "".join(ch for ch in self.user if ch.isalnum() or ch in "._-")[:60] or "me"
+        self.user = console_name(self.user) or "me"
         identity = Identity(PLATFORM, WORKSPACE, self.user)
         member = services.members.get_or_create(identity, display_name=self.user, platform_locale=self.platform_locale)
         if self.city is None and member.city_id is None:
@@ -287,7 +315,7 @@ class ConsoleSession:
                 actor=self.identity, channel=self.channel, name=name, text=text,
                 platform_locale=self.platform_locale, display_name=self.user or "",
             )
-            await self.show(await self.dispatcher.handle(event, CAPABILITIES))
+            await self.show(await self.dispatcher.handle(event, CAPABILITIES, resolver=self.names))
         else:
             await self.dispatcher.message_posted(
                 MessagePosted(author=self.identity, channel=self.channel, message_id=self.chat._id(),

@@ -15,25 +15,29 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import app_commands
 
 from bot.i18n import t
 from bot.messages import (
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
+    Identity,
     Reply,
     Response,
 )
 from bot.models import Role
-from commands.registry import Args, Command
+from bot.registry import Args, Command, Mention, OptionValue
 from integrations.discord.chat import CAPABILITIES
 from integrations.discord.render import (
+    PLATFORM,
     Outgoing,
     actor_of,
     channel_of,
     display_name_of,
     parse_custom_id,
     render_reply,
+    workspace_of,
 )
 
 if TYPE_CHECKING:
@@ -145,7 +149,7 @@ class InteractionFlow:
         needs_guild = command.guild_only or command.role_needed(sub) is not Role.member
         if not await self.admit(interaction, needs_guild=needs_guild):
             return
-        typed = {name: value for name, value in values.items() if value is not None}
+        typed = {name: self.option_value(interaction, value) for name, value in values.items() if value is not None}
         words = " ".join(f"{name}:{value}" for name, value in typed.items())
         event = CommandInvoked(
             actor=actor_of(interaction),
@@ -156,6 +160,17 @@ class InteractionFlow:
             display_name=display_name_of(interaction.user),
         )
         await self.run(interaction, event, args=Args(sub=sub, values=typed))
+
+    @staticmethod
+    def option_value(interaction: discord.Interaction, value: Any) -> OptionValue:
+        """A typed option as the core takes it: people and channels Discord resolved become identities."""
+        workspace = workspace_of(interaction.guild_id)
+        if isinstance(value, discord.abc.User):
+            return Mention(Identity(PLATFORM, workspace, str(value.id)), display_name_of(value))
+        if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread | discord.abc.GuildChannel
+                      | discord.Thread):
+            return Mention(Identity(PLATFORM, workspace, str(value.id)), value.name)
+        return value if isinstance(value, int) else str(value)
 
     async def button_pressed(self, interaction: discord.Interaction, custom_id: str) -> None:
         if not await self.admit(interaction, needs_guild=False):

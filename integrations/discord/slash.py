@@ -1,9 +1,10 @@
 """Slash commands for every command of the registry, built at start: a new core command needs no Discord code.
 
 Each `Command` becomes `/name` (with its subcommands as `/name sub`), each `Option` a typed Discord option:
-text → string, integer → integer with its range, choice → string with its choices (Discord lists up to 25).
-Values arrive typed, go to the core as `Args`, and are checked again there (`check_values`), so a stale or
-forged interaction with a wrong type or an out-of-range value gets the core's localised message.
+text → string, integer → integer with its range, choice → string with its choices (Discord lists up to 25),
+person → user, channel → channel. Values arrive typed (people and channels as the identities Discord resolved),
+go to the core as `Args`, and are checked again there (`check_values`), so a stale or forged interaction with a
+wrong type or an out-of-range value gets the core's localised message.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Optional, cast
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 import discord
 from discord import app_commands
 
 from bot.i18n import N_, t
 from bot.models import Role
-from commands.registry import Command, Option, OptionKind, Subcommand
+from bot.registry import Command, Option, OptionKind, Subcommand
 from integrations.discord.events import to_message_posted
 from integrations.discord.render import actor_of, shorten
 
@@ -42,7 +43,15 @@ def needs_guild(command: Command) -> bool:
     return command.guild_only or command.min_role is not Role.member
 
 
+#: A channel option offers every channel and thread of the server; discord.py hands over what Discord resolved.
+CHANNEL = Union[app_commands.AppCommandChannel, app_commands.AppCommandThread]  # noqa: UP007 (a runtime value)
+
+
 def _annotation(option: Option) -> Any:
+    if option.kind is OptionKind.person:
+        return discord.User
+    if option.kind is OptionKind.channel:
+        return CHANNEL
     if option.kind is OptionKind.integer:
         if option.min_value is not None or option.max_value is not None:
             return app_commands.Range[int, option.min_value, option.max_value]

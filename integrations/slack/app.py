@@ -304,6 +304,14 @@ class SlackAdapter:
                      resolve_locale=lambda: self.locale_of(actor, platform_locale),
                      trigger_id=str(body.get("trigger_id") or "") or None, **extra)
 
+    def names(self, client: AsyncWebClient) -> convert.SlackNames:
+        """How this request's person and channel options become identities."""
+
+        async def name_of(workspace: str, user_id: str) -> str:
+            return (await self.person(client, workspace, user_id)).display_name
+
+        return convert.SlackNames(self.core.services.members, name_of)
+
     def response_url(self, body: dict[str, Any]) -> ResponseUrl | None:
         url = body.get("response_url")
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
@@ -329,7 +337,7 @@ class SlackAdapter:
         workspace = convert.workspace_of(body)
         person = await self.person(client, workspace, str(body.get("user_id") or ""))
         event = convert.to_command_event(body, locale=person.locale, display_name=person.display_name)
-        response = await self.dispatcher.handle(event, CAPABILITIES)
+        response = await self.dispatcher.handle(event, CAPABILITIES, resolver=self.names(client))
         place = self.place(body, client, event.actor, event.channel.id, person.locale,
                            respond=self.response_url(body))
         await self.deliver(response, place)

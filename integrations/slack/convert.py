@@ -6,12 +6,20 @@ or a modal's metadata, so nobody can act as somebody else by crafting what those
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, MessagePosted, ReactionAdded
+from bot.registry import Mention
+from bot.services.members import MemberService
 from integrations.slack.blocks import form_values, read_metadata
 
 PLATFORM = "slack"
+
+# What Slack sends for a person or channel picked while typing a command (`should_escape` in the manifest).
+_PERSON = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>$")
+_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|([^<>]*))?>$")
 
 #: Message subtypes that are people writing (anything else, like channel_join, is not a message to read).
 _WRITTEN_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
@@ -78,6 +86,36 @@ def to_command_event(body: dict[str, Any], *, locale: str | None = None, display
         platform_locale=locale,
         display_name=display_name or str(body.get("user_name") or ""),
     )
+
+
+class SlackNames:
+    """Person and channel options of a command: Slack's `<@U…|name>` and `<#C…|name>`, else a known name.
+
+    `name_of(workspace, user_id)` gives the display name of a person mentioned without one.
+    """
+
+    def __init__(self, members: MemberService, name_of: Callable[[str, str], Awaitable[str]] | None = None) -> None:
+        self.members = members
+        self.name_of = name_of
+
+    async def person(self, text: str, actor: Identity) -> Mention | None:
+        found = _PERSON.match(text.strip())
+        if found is None:
+            # Typed without picking from Slack's list: someone the bot knows by that name in this workspace.
+            known = self.members.named(PLATFORM, actor.workspace, text)
+            if known is None:
+                return None
+            return Mention(person(actor.workspace, known.user_id), known.display_name or known.user_id)
+        name = found.group(2) or ""
+        if not name and self.name_of is not None:
+            name = await self.name_of(actor.workspace, found.group(1))
+        return Mention(person(actor.workspace, found.group(1)), name or found.group(1))
+
+    async def channel(self, text: str, actor: Identity) -> Mention | None:
+        found = _CHANNEL.match(text.strip())
+        if found is None:
+            return None
+        return Mention(conversation(actor.workspace, found.group(1)), found.group(2) or found.group(1))
 
 
 def pressed_action(body: dict[str, Any]) -> dict[str, Any]:

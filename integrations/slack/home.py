@@ -25,13 +25,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from sqlmodel import col, select
 
+from bot.context import ROLE_LABELS, Context
 from bot.db import session_scope
 from bot.i18n import N_, language_name
 from bot.messages import Section
 from bot.models import Cluster, ClusterMembership, Role
 from bot.settings import SUPPORTED_LOCALES
-from commands.context import Context
-from commands.profile import ROLE_LABELS
 from integrations.slack.blocks import plain, sanitize_mrkdwn, split_text
 
 HOME_LANGUAGE_ACTION = "home_language"

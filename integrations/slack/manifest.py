@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import t
-from commands.registry import Command, Registry
+from bot.registry import Command, Option, OptionKind, Registry
 
 TRANSLATE_SHORTCUT = "translate_message"
 #: A manifest is not localised: Slack shows these texts to everyone, so they are the English msgids.
@@ -58,15 +58,21 @@ LONG_DESCRIPTION = (
 )
 
 
+def _word(option: Option) -> str:
+    """`<name>` or `[name]`; a person as `@person` and a channel as `#channel`, picked as people type them."""
+    name = {OptionKind.person: "@", OptionKind.channel: "#"}.get(option.kind, "") + option.name
+    return f"<{name}>" if option.required else f"[{name}]"
+
+
 def usage_hint(command: Command) -> str:
     """`city <name> | show` or `[title]`, from the command's declared options (Slack allows 1,000 characters)."""
     if command.subcommands:
         parts = []
         for sub in command.subcommands:
-            words = " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in sub.options)
+            words = " ".join(_word(o) for o in sub.options)
             parts.append(f"{sub.name} {words}".strip())
         return " | ".join(parts)[:1000]
-    return " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in command.options)[:1000]
+    return " ".join(_word(o) for o in command.options)[:1000]
 
 
 def slash_commands(registry: Registry, events_url: str | None) -> list[dict[str, Any]]:

@@ -38,7 +38,10 @@ def test_a_coordinator_from_lisbon_uses_the_console_with_piped_input(demo_db: st
         "/profile",
         "/profile city Atlantis",
         "/profile city dudelange",
-        "/role <@joan> coordinator",
+        "/role joan coordinator",
+        "/profile show joan",
+        "/profile show @Mireille",
+        "/profile show nobody",
         "/nosuchcommand",
         "/language pt",
         "/profile",
@@ -55,6 +58,9 @@ def test_a_coordinator_from_lisbon_uses_the_console_with_piped_input(demo_db: st
     assert "There is no ICC city called “Atlantis”." in out
     assert "Your city is now Dudelange." in out
     assert "Only the ICC team can do this." in out  # a coordinator cannot hand out roles
+    # Someone else's profile, by their console name or display name; an unknown name is said so.
+    assert "Profile of Joan" in out and "City: Barcelona" in out and "Profile of Mireille" in out
+    assert "I do not know anyone called “nobody” here." in out
     assert "Unknown command /nosuchcommand" in out
     assert "A partir de agora vou falar-lhe em português." in out
     assert "Cidade: Dudelange" in out  # the profile now comes in Portuguese
@@ -63,13 +69,13 @@ def test_a_coordinator_from_lisbon_uses_the_console_with_piped_input(demo_db: st
 
 
 def test_the_console_asks_who_you_are_when_not_told(demo_db: str, tmp_path: Path) -> None:
-    script = "ivana\n\nking\nicc_team\ncluster-a\n/role <@giulia> coordinator Reggio Emilia\n"
+    script = "ivana\n\nking\nicc_team\ncluster-a\n/role giulia coordinator Reggio Emilia\n"
     result = run_bot(["console"], demo_db, tmp_path, script)
     assert result.returncode == 0, result.stderr
     assert "Welcome to ICC Bot" in result.stdout
     assert "“king” is not one of: member, coordinator, icc_team." in result.stdout
     assert "You are ivana in #cluster-a" in result.stdout
-    assert "<@giulia> is now city coordinator." in result.stdout
+    assert "Giulia is now city coordinator." in result.stdout
 
 
 def test_input_that_ends_early_leaves_cleanly(demo_db: str, tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
+from bot.context import Context
 from bot.i18n import t
 from bot.messages import DirectMessage, Form, FormField, Identity, Reply, Response
 from bot.ports import ChannelDirectory, Chat, EditableChat, MessageFetching, PostingAs
+from bot.registry import Args, Command, FormSpec
 from bot.wiring import Core
-from commands.context import Context
-from commands.registry import Args, Command, FormSpec
 from integrations.discord.webhooks import PostFailed
 from tests.discord.helpers import ALICE, BOB, CAROL, GUILD, answer, buttons, channel_id, identity, running_bot
 from tests.fakes import discord as fd

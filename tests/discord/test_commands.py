@@ -7,24 +7,25 @@ import re
 
 import pytest
 
+from bot.context import Context
 from bot.i18n import t
 from bot.messages import Reply, Response
+from bot.models import City, Role
+from bot.registry import Args, Command, Option, OptionKind, Subcommand
 from bot.wiring import Core
-from commands.context import Context
-from commands.registry import Args, Command, Option, OptionKind, Subcommand
-from tests.discord.helpers import ALICE, BOB, GUILD, answer, content, running_bot
+from tests.discord.helpers import ALICE, BOB, CAROL, GUILD, answer, channel_id, content, identity, running_bot
 from tests.fakes import discord as fd
 
 
 def add_test_commands(core: Core) -> None:
     """Commands the Discord adapter has never heard of: they must work with no Discord code."""
 
-    async def count(ctx: Context, args: Args) -> Response:
+    async def count_up(ctx: Context, args: Args) -> Response:
         return Response.text(f"{args.sub}:{args.integer('n')}:{args.text('colour')}")
 
     core.registry.add(Command(
-        name="count", description="Count something.", handler=count,
-        subcommands=(Subcommand("up", "Count up.", options=(
+        name="count", description="Count something.",
+        subcommands=(Subcommand("up", "Count up.", handler=count_up, options=(
             Option("n", "How many", kind=OptionKind.integer, required=True, min_value=1, max_value=10),
             Option("colour", "Which colour", kind=OptionKind.choice, choices=("red", "blue")),
         )),),
@@ -177,3 +178,44 @@ def assert_valid_localised_names(siblings: list[dict], *, top: bool = True) -> N
     for item in chat_input:
         if item.get("options"):
             assert_valid_localised_names(item["options"], top=False)
+
+
+async def test_people_and_channels_are_real_discord_options_resolved_by_discord(
+    core: Core, fake: fd.FakeDiscord
+) -> None:
+    core.services.members.set_role(identity(CAROL), Role.icc_team)
+    core.services.cities.add(City(name="Lisbon", country="PT", languages="pt"))
+    general = channel_id(fake, "general")
+    async with running_bot(core, fake):
+        synced = {c["name"]: c for c in fake.commands[GUILD]}
+        person = next(o for o in synced["role"]["options"] if o["name"] == "person")
+        assert person["type"] == 6 and person["required"] is True  # a user picker, not text
+        mirror = next(o for o in synced["translation"]["options"] if o["name"] == "mirror")
+        sibling = next(o for o in mirror["options"] if o["name"] == "channel")
+        assert sibling["type"] == 7 and 0 in sibling["channel_types"]  # a channel picker, text channels included
+        profile = next(o for o in synced["profile"]["options"] if o["name"] == "show")
+        assert [(o["name"], o["type"], o.get("required", False)) for o in profile["options"]] == [("person", 6, False)]
+
+        given = await answer(fake, fake.slash_command_interaction(
+            "role", [{"name": "person", "type": 6, "value": str(ALICE)}, {"name": "role", "type": 3,
+                                                                          "value": "coordinator"},
+                     {"name": "city", "type": 3, "value": "Lisbon"}], user_id=CAROL, locale="en-GB"))
+        assert content(given) == t("en", "{person} is now {role}.", person="alice", role="city coordinator")
+        member = core.services.members.find(identity(ALICE))
+        assert member is not None and member.role == Role.coordinator
+
+        shown = await answer(fake, fake.slash_command_interaction(
+            "profile", [{"name": "person", "type": 6, "value": str(ALICE)}], subcommand="show", user_id=BOB,
+            locale="en-GB"))
+        assert t("en", "Profile of {person}", person="alice") in content(shown)
+        assert "City: Lisbon" in content(shown) and "Role: city coordinator" in content(shown)
+
+    async def where(ctx: Context, args: Args) -> Response:
+        return Response.text(str(args.channel("place")))
+
+    core.registry.add(Command(name="where", description="Name a channel.", handler=where,
+                              options=(Option("place", "A channel", kind=OptionKind.channel, required=True),)))
+    async with running_bot(core, fake):
+        placed = await answer(fake, fake.slash_command_interaction(
+            "where", [{"name": "place", "type": 7, "value": str(general)}], user_id=BOB))
+    assert content(placed) == f"discord:{GUILD}:{general}"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bot.context import Context
 from bot.i18n import t
 from bot.messages import Button, ButtonStyle, Reply, Response, Section
+from bot.registry import Args, Command, Registry
 from bot.wiring import Core, build_core
-from commands.context import Context
-from commands.registry import Args, Command, Registry
 from tests.discord.helpers import ALICE, BOB, answer, buttons, channel_id, content, running_bot
 from tests.fakes import discord as fd
 

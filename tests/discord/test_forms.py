@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import t
 from bot.messages import Choice, FieldKind, Form, FormField, Response
 from bot.models import Practice, Role
 from bot.models.practices import PracticeTheme
+from bot.registry import Args, Command, FormSpec
 from bot.wiring import Core
-from commands.context import Context
-from commands.registry import Args, Command, FormSpec
 from tests.discord.helpers import (
     ALICE,
     BOB,

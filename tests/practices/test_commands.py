@@ -264,3 +264,14 @@ def test_reject_reason_validator_answers_any_text(core: Core, people: Services, 
     form = core.registry.forms["practice-reject"].build(ctx, "1")
     clean, error = validate_field(form.field("reason"), value, "en")
     assert (error is None) == bool(clean)
+
+
+async def test_a_long_description_is_one_section_for_every_platform_to_cut_to_its_own_limits(core: Core) -> None:
+    add_member(core.services, "ana", city=add_city(core.services, "Lisbon"))
+    long_description = " ".join(f"Step {n}: the city trains volunteers as anti-rumours agents." for n in range(300))
+    assert len(long_description) > 15_000
+    submitted = await submit(core, "ana", "share-practice", {**VALID, "description": long_description})
+    assert not submitted.errors
+    read = await command(core, "ana", "practices", "show 1")
+    [description] = [s for s in read.replies[0].sections if s.text.startswith("Step 0")]
+    assert description.text == long_description  # whole: the core does not know any platform's limit

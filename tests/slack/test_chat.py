@@ -62,7 +62,7 @@ async def test_channel_members_pages_through_and_leaves_the_bot_out(slack: Slack
 
 
 async def test_a_form_without_a_trigger_is_offered_by_direct_message(slack: Slack) -> None:
-    from commands.registry import FormSpec
+    from bot.registry import FormSpec
 
     def build(ctx, state):
         return Form(form_id="survey", title="Annual survey", submit_label="Send",

@@ -12,7 +12,7 @@ from bot.db import session_scope
 from bot.i18n import t
 from bot.messages import Form, FormField, Reply, Response
 from bot.models import Practice
-from commands.registry import FormSpec
+from bot.registry import FormSpec
 from tests.fakes.slack import DEFAULT_CHANNEL_ID, DEFAULT_USER_ID
 from tests.slack.conftest import Slack, message_text
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.registry import Command, Option
 from commands import build_registry
-from commands.registry import Command, Option
 from integrations.slack.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,8 @@ def test_manifest_from_the_command_line_lists_every_command_for_http_mode() -> N
     for command in commands.values():
         assert command["url"] == "https://icc-bot.example.org/slack/events"
         assert command["should_escape"] is True and 0 < len(command["description"]) <= 2000
-    assert commands["/profile"]["usage_hint"] == "show | city <name>"
+    assert commands["/profile"]["usage_hint"] == "show [@person] | city <name>"
+    assert commands["/role"]["usage_hint"] == "<@person> <role> [city]"
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is False
     assert settings["event_subscriptions"]["request_url"] == "https://icc-bot.example.org/slack/events"

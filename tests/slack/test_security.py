@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.messages import MessagePosted, Reply, Response
 from bot.models import Member
 from bot.ports import Chat
-from commands.registry import Command
+from bot.registry import Command
 from tests.fakes import slack as fs
 from tests.fakes.slack import DEFAULT_CHANNEL_ID, DEFAULT_USER_ID
 from tests.slack.conftest import BOT_TOKEN, SECRET, Slack, message_text

@@ -1,4 +1,4 @@
-"""What a handler knows about the request: who, where, in which language, and the services."""
+"""What a handler knows about the request: who, where, in which language, and the services; and the roles."""
 
 from __future__ import annotations
 
@@ -13,6 +13,20 @@ from bot.services import Services
 
 _RANK = {Role.member: 0, Role.coordinator: 1, Role.icc_team: 2}
 
+#: A role as people read it.
+ROLE_LABELS = {
+    Role.member: N_("member"),
+    Role.coordinator: N_("city coordinator"),
+    Role.icc_team: N_("ICC team"),
+}
+
+#: What someone hears when they try what their role does not allow.
+ROLE_MESSAGES = {
+    Role.member: N_("Only members of the network can do this."),
+    Role.coordinator: N_("Only city coordinators and the ICC team can do this."),
+    Role.icc_team: N_("Only the ICC team can do this."),
+}
+
 
 def has_role(member: Member, needed: Role) -> bool:
     """Whether `member` may do what `needed` allows (the ICC team may do what coordinators may)."""
@@ -21,6 +35,8 @@ def has_role(member: Member, needed: Role) -> bool:
 
 @dataclass
 class Context:
+    """The person acting, the conversation, their language, the services and what their platform can show."""
+
     actor: Identity
     channel: Identity
     member: Member
@@ -33,19 +49,14 @@ class Context:
         return self.actor.platform
 
     def t(self, msgid: str, **params: object) -> str:
+        """`msgid` in the person's language."""
         return t(self.locale, msgid, **params)
 
     def tn(self, singular: str, plural: str, n: int, **params: object) -> str:
+        """The singular or plural form for `n`, in the person's language."""
         return tn(self.locale, singular, plural, n, **params)
 
     def require(self, role: Role) -> None:
         """Stop here with a clear message unless the person has `role` (or a higher one)."""
         if not has_role(self.member, role):
             raise UserError(ROLE_MESSAGES[role])
-
-
-ROLE_MESSAGES = {
-    Role.member: N_("Only members of the network can do this."),
-    Role.coordinator: N_("Only city coordinators and the ICC team can do this."),
-    Role.icc_team: N_("Only the ICC team can do this."),
-}

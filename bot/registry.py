@@ -1,7 +1,9 @@
 """The command registry: every slash command, form and button the bot answers, declared once for all platforms.
 
-A command declares its options (and subcommands) so that Discord can offer typed options and Slack and the
-console can parse the same options out of free text. See `README.md`, "Adding a command".
+A command declares its options (and subcommands, each with its own handler) so that Discord can offer typed
+options and Slack and the console can parse the same options out of free text. Options naming a person or a
+channel are resolved by the platform's adapter (a `Resolver`): no command reads platform mention syntax.
+See `README.md`, "Adding a command".
 """
 
 from __future__ import annotations
@@ -10,18 +12,49 @@ import enum
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.messages import Form, Response
+from bot.context import Context
+from bot.messages import Form, Identity, Response
 from bot.models import Role
-
-if False:  # pragma: no cover - typing only, avoids an import cycle
-    from commands.context import Context
 
 
 class OptionKind(enum.StrEnum):
+    """What an option holds: Discord offers each kind as its own typed option."""
+
     text = "text"
     integer = "integer"
     choice = "choice"
+    #: Someone in the same workspace: a Slack mention, a Discord user, a name in the console.
+    person = "person"
+    #: A conversation in the same workspace: a Slack channel link, a Discord channel, a name in the console.
+    channel = "channel"
+
+
+#: The kinds an adapter resolves into identities.
+MENTION_KINDS = frozenset({OptionKind.person, OptionKind.channel})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person or a channel an option named: who or which it is, and the name to call them by in a reply."""
+
+    identity: Identity
+    name: str = ""
+
+    def __str__(self) -> str:
+        return self.name or self.identity.id
+
+
+class Resolver(Protocol):
+    """The adapter's way of turning what someone typed for a person or channel option into an identity.
+
+    Each returns None when the text names nobody (or nothing) the platform knows in the actor's workspace.
+    """
+
+    async def person(self, text: str, actor: Identity) -> Mention | None: ...
+
+    async def channel(self, text: str, actor: Identity) -> Mention | None: ...
 
 
 @dataclass(frozen=True)
@@ -41,12 +74,7 @@ class Option:
     max_value: int | None = None
 
 
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    description: str
-    options: tuple[Option, ...] = ()
-    min_role: Role = Role.member
+OptionValue = str | int | Mention
 
 
 @dataclass
@@ -54,15 +82,35 @@ class Args:
     """Parsed arguments: the subcommand, if any, and option values by name."""
 
     sub: str | None = None
-    values: dict[str, str | int] = field(default_factory=dict)
+    values: dict[str, OptionValue] = field(default_factory=dict)
 
     def text(self, name: str, default: str = "") -> str:
+        """The option as text (a person or channel as their name); `default` when it was not given."""
         value = self.values.get(name, default)
         return str(value)
 
     def integer(self, name: str) -> int | None:
         value = self.values.get(name)
         return value if isinstance(value, int) else None
+
+    def mention(self, name: str) -> Mention | None:
+        """The person or channel option `name` as resolved by the adapter, or None when it was not given."""
+        value = self.values.get(name)
+        return value if isinstance(value, Mention) else None
+
+    def person(self, name: str) -> Identity:
+        """The person a (required) person option names."""
+        return self._identity(name)
+
+    def channel(self, name: str) -> Identity:
+        """The conversation a (required) channel option names."""
+        return self._identity(name)
+
+    def _identity(self, name: str) -> Identity:
+        found = self.mention(name)
+        if found is None:
+            raise ArgsError("{option} is missing.", option=name)
+        return found.identity
 
 
 class ArgsError(Exception):
@@ -74,19 +122,33 @@ class ArgsError(Exception):
         self.params = params
 
 
-Handler = Callable[["Context", Args], Awaitable[Response]]
-FormSubmitHandler = Callable[["Context", dict[str, str], str], Awaitable[Response]]
-FormBuilder = Callable[["Context", str], Form]
-ActionHandler = Callable[["Context", str], Awaitable[Response]]
+Handler = Callable[[Context, Args], Awaitable[Response]]
+FormSubmitHandler = Callable[[Context, dict[str, str], str], Awaitable[Response]]
+FormBuilder = Callable[[Context, str], Form]
+ActionHandler = Callable[[Context, str], Awaitable[Response]]
 
 
-@dataclass
-class Command:
-    """A slash command. `name` is the same on every platform (`share-practice`)."""
+@dataclass(frozen=True)
+class Subcommand:
+    """`/command sub …`: its own options, role and handler (the handler never asks which subcommand ran)."""
 
     name: str
     description: str
     handler: Handler
+    options: tuple[Option, ...] = ()
+    min_role: Role = Role.member
+
+
+@dataclass
+class Command:
+    """A slash command. `name` is the same on every platform (`share-practice`).
+
+    A command either has a `handler`, or `subcommands` that each have theirs.
+    """
+
+    name: str
+    description: str
+    handler: Handler | None = None
     options: tuple[Option, ...] = ()
     subcommands: tuple[Subcommand, ...] = ()
     min_role: Role = Role.member
@@ -95,8 +157,24 @@ class Command:
     #: The subcommand run when none is named (`/profile` = `/profile show`).
     default_sub: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.subcommands and (self.handler is not None or self.options):
+            raise ValueError(f"/{self.name}: with subcommands, options and handlers belong to the subcommands")
+        if not self.subcommands and self.handler is None:
+            raise ValueError(f"/{self.name} has neither a handler nor subcommands")
+        if self.default_sub is not None and self.subcommand(self.default_sub) is None:
+            raise ValueError(f"/{self.name}: the default subcommand {self.default_sub} does not exist")
+
     def subcommand(self, name: str) -> Subcommand | None:
         return next((sub for sub in self.subcommands if sub.name == name), None)
+
+    def handler_for(self, sub: str | None) -> Handler:
+        """The handler that answers `/name sub` (or `/name` when the command has no subcommands)."""
+        found = self.subcommand(sub) if sub else None
+        if found is not None:
+            return found.handler
+        assert self.handler is not None, f"/{self.name} {sub}: no such subcommand"
+        return self.handler
 
     def options_for(self, sub: str | None) -> tuple[Option, ...]:
         found = self.subcommand(sub) if sub else None
@@ -160,6 +238,8 @@ def _convert(option: Option, raw: str) -> str | int:
                 "“{value}” is not one of: {choices}.", value=raw, choices=", ".join(option.choices)
             )
         return lowered
+    if option.kind in MENTION_KINDS and not raw:
+        raise ArgsError("{option} is missing.", option=option.name)
     return raw
 
 
@@ -231,8 +311,36 @@ def check_values(command: Command, args: Args) -> Args:
     for name, value in args.values.items():
         if name not in options:
             raise ArgsError("Unknown option {option}.", option=name)
-        checked.values[name] = _convert(options[name], str(value))
+        if isinstance(value, Mention):
+            if options[name].kind not in MENTION_KINDS:
+                raise ArgsError("Unknown option {option}.", option=name)
+            checked.values[name] = value  # the adapter resolved it already (a Discord user or channel option)
+        else:
+            checked.values[name] = _convert(options[name], str(value))
     for option in options.values():
         if option.required and option.name not in checked.values:
             raise ArgsError("{option} is missing.", option=option.name)
     return checked
+
+
+async def resolve_mentions(command: Command, args: Args, resolver: Resolver | None, actor: Identity) -> Args:
+    """Turn the person and channel options still given as text into identities, through the adapter.
+
+    Raises `ArgsError` (a clear message) when a person or channel is unknown, or the platform cannot resolve one.
+    """
+    for option in command.options_for(args.sub):
+        raw = args.values.get(option.name)
+        if option.kind not in MENTION_KINDS or not isinstance(raw, str):
+            continue
+        found: Mention | None = None
+        if resolver is not None:
+            if option.kind is OptionKind.person:
+                found = await resolver.person(raw, actor)
+            else:
+                found = await resolver.channel(raw, actor)
+        if found is None:
+            if option.kind is OptionKind.person:
+                raise ArgsError("I do not know anyone called “{value}” here.", value=raw[:60])
+            raise ArgsError("There is no channel “{value}” here.", value=raw[:60])
+        args.values[option.name] = found
+    return args
