@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -17,6 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.ports import Clock, Translator
 from bot.services import Services
 from bot.settings import Settings
+from bot.worker_lock import WorkerLock, worker_lock
 from commands import build_registry
 
 log = logging.getLogger(__name__)
@@ -87,39 +90,98 @@ async def run_console(core: Core, **options: object) -> int:
         await finish_background_work(core)
 
 
-async def run_platforms(core: Core, *, web: bool = True, worker: bool = True) -> None:
+#: A part of a process: its name (in logs) and the coroutine function that runs it until cancelled.
+Part = tuple[str, Callable[[], Awaitable[None]]]
+
+
+@dataclass
+class ProcessParts:
+    """What a process runs: `everywhere` in each process of its type, `once_only` in one worker of the deployment
+    (the scheduler, the Discord gateway, Slack Socket Mode), under the singleton lock."""
+
+    everywhere: list[Part] = field(default_factory=list)
+    once_only: list[Part] = field(default_factory=list)
+
+
+async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lock: WorkerLock | None = None) -> None:
     """Start what the settings switch on, on one asyncio loop, until cancelled.
 
-    The worker part (gateway connections, Socket Mode, scheduler) must run once in the whole deployment:
-    it waits for the database's singleton lock, so a second worker stands by instead of sending twice.
+    The worker's parts must run once in the whole deployment: they run while this process holds the singleton
+    lock (`lock`, by default the database's), so a second worker stands by instead of sending twice, and they
+    stop as soon as the lock is lost.
     """
-    if not core.settings.platforms:
-        raise RuntimeError("no platform is configured")
-    if not worker:
-        await _run_starters(core, web=web, worker=False)
-        return
-    while True:
-        with db.singleton_lock(core.engine, "icc-bot-worker") as got:
-            if got:
-                await _run_starters(core, web=web, worker=True)
-                return
-        log.warning("another worker holds the lock; standing by")
-        await asyncio.sleep(15)
-
-
-async def _run_starters(core: Core, *, web: bool, worker: bool) -> None:
-    starters = platform_starters(core, web=web, worker=worker)
-    if not starters:
+    parts = process_parts(core, web=web, worker=worker)
+    if not parts.everywhere and not parts.once_only:
         raise RuntimeError("nothing to start for this process type")
     await start_translation(core)
-    tasks = []
-    for name, starter in starters:
-        log.info("starting %s", name)
-        tasks.append(asyncio.create_task(starter(), name=name))  # type: ignore[operator]
+    running = list(parts.everywhere)
+    if parts.once_only:
+        singleton = lock or worker_lock(core.engine)
+        running.append(("worker", lambda: run_once_only(parts.once_only, singleton)))
     try:
-        await asyncio.gather(*tasks)
+        await run_together(running)
     finally:
         await finish_background_work(core)
+
+
+async def run_together(parts: Sequence[Part]) -> None:
+    """Run every part until all have returned; the first failure stops the others and is raised."""
+    tasks: list[asyncio.Task[None]] = []
+    for name, start in parts:
+        log.info("starting %s", name)
+        tasks.append(asyncio.create_task(start(), name=name))  # type: ignore[arg-type]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        await stop_parts(tasks, within=10.0)
+
+
+async def run_once_only(parts: Sequence[Part], lock: WorkerLock) -> None:
+    """Run `parts` while this process holds `lock`; when the lock is lost, stop them all, say so in one line,
+    and compete for the lock again. Returns when every part has returned (the lock is then given back)."""
+    names = ", ".join(name for name, _ in parts)
+    loop = asyncio.get_running_loop()
+    while True:
+        holding = await lock.acquire()
+        tasks: list[asyncio.Task[None]] = []
+        for name, start in parts:
+            log.info("starting %s (holding the lock %s)", name, lock.name)
+            tasks.append(asyncio.create_task(start(), name=name))  # type: ignore[arg-type]
+        lost: asyncio.Task[Any] = asyncio.create_task(holding.lost.wait(), name=f"{lock.name}-lost")
+        try:
+            pending: set[asyncio.Task[Any]] = set(tasks)
+            while pending and not lost.done():
+                done, pending = await asyncio.wait(pending | {lost}, return_when=asyncio.FIRST_COMPLETED)
+                pending.discard(lost)
+                for task in done - {lost}:
+                    task.result()  # a part that failed stops the others (below) and the process
+            if not lost.done():
+                return
+            began = loop.time()
+            unstopped = await stop_parts(tasks, within=lock.timing.stop_within)
+            log.error("worker lock %s lost: %s; stopped %s in %.1f s%s; standing by to take it again", lock.name,
+                      holding.reason, names, loop.time() - began,
+                      f" ({', '.join(unstopped)} did not stop in time)" if unstopped else "")
+        finally:
+            lost.cancel()
+            await stop_parts(tasks, within=lock.timing.stop_within)
+            # Only once the parts have stopped: a clean release lets a standby start at once.
+            await holding.release()
+
+
+async def stop_parts(tasks: Sequence[asyncio.Task[Any]], *, within: float) -> list[str]:
+    """Cancel the tasks still running and wait up to `within` seconds; returns the names of those still running."""
+    running = [task for task in tasks if not task.done()]
+    for task in running:
+        task.cancel()
+    if running:
+        await asyncio.wait(running, timeout=within)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.debug("%s ended with %r", task.get_name(), task.exception())
+    return [task.get_name() for task in running if not task.done()]
 
 
 async def finish_background_work(core: Core, *, timeout: float = 10.0) -> None:
@@ -134,23 +196,24 @@ async def finish_background_work(core: Core, *, timeout: float = 10.0) -> None:
         log.warning("shutting down with background work unfinished")
 
 
-def platform_starters(core: Core, *, web: bool, worker: bool) -> list[tuple[str, object]]:
-    """(name, coroutine function) for every connection this process should hold."""
+def process_parts(core: Core, *, web: bool, worker: bool) -> ProcessParts:
+    """What this process runs: the web app under `web`; Socket Mode, the Discord gateway and the scheduler,
+    which must run once in the deployment, under `worker`."""
     from integrations.slack.runner import slack_starters
 
-    starters: list[tuple[str, object]] = []
-    # The web app (/healthz, Slack's HTTP events and OAuth) under `web`; Slack Socket Mode under `worker`.
-    starters += slack_starters(core, web=web, worker=worker)
+    parts = ProcessParts()
+    for name, starter in slack_starters(core, web=web, worker=worker):
+        (parts.everywhere if name == "web" else parts.once_only).append((name, starter))
     if worker and core.settings.discord_enabled:
         # The Discord gateway connection is a singleton: it lives in the worker, next to the scheduler.
         from integrations.discord.bot import run_discord
 
-        starters.append(("discord", lambda: run_discord(core)))
+        parts.once_only.append(("discord", lambda: run_discord(core)))
     if worker:
         from schedules.scheduler import run_scheduler
 
-        starters.append(("scheduler", lambda: run_scheduler(core)))
-    return starters
+        parts.once_only.append(("scheduler", lambda: run_scheduler(core)))
+    return parts
 
 
 def integration_command_groups() -> list[tuple[str, Any]]:

@@ -32,6 +32,7 @@ from bot.models.translation import (
     TranslationNotice,
     TranslationUsage,
 )
+from bot.models.worker import WorkerLease
 
 __all__ = [
     "ChannelReader",
@@ -59,4 +60,5 @@ __all__ = [
     "TranslationMode",
     "TranslationNotice",
     "TranslationUsage",
+    "WorkerLease",
 ]

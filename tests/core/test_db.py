@@ -66,16 +66,3 @@ def test_unicode_names_round_trip(engine: Engine) -> None:
         session.add(City(name="Montréal 🇨🇦 مرحبا", country="CA"))
         session.commit()
         assert session.get(City, 1) is not None
-
-
-def test_only_one_worker_holds_the_singleton_lock(engine: Engine) -> None:
-    with db.singleton_lock(engine, "test-worker") as first:
-        assert first is True
-        other = db.make_engine(str(engine.url.render_as_string(hide_password=False)))
-        try:
-            with db.singleton_lock(other, "test-worker") as second:
-                assert second is False
-        finally:
-            other.dispose()
-    with db.singleton_lock(engine, "test-worker") as again:
-        assert again is True

@@ -10,7 +10,7 @@ import discord
 import pytest
 from typer.testing import CliRunner
 
-from bot.wiring import Core, platform_starters
+from bot.wiring import Core, process_parts
 from integrations.discord.cli import app, invite_url
 from integrations.discord.permissions import PERMISSION_REASONS, intents, permissions
 from tests.discord.helpers import GUILD, running_bot
@@ -68,14 +68,15 @@ async def test_sync_globally_and_a_server_without_the_commands_scope(core: Core,
 
 
 def test_the_worker_starts_the_bot_and_the_web_process_does_not(core: Core) -> None:
-    assert "discord" in [name for name, _ in platform_starters(core, web=False, worker=True)]
-    assert "discord" not in [name for name, _ in platform_starters(core, web=True, worker=False)]
+    assert "discord" in [name for name, _ in process_parts(core, web=False, worker=True).once_only]
+    web = process_parts(core, web=True, worker=False)
+    assert web.once_only == [] and "discord" not in [name for name, _ in web.everywhere]
 
 
 async def test_the_worker_process_connects_the_bot_and_stops_cleanly(core: Core, fake: fd.FakeDiscord) -> None:
     # The worker's Discord starter itself (run_platforms adds a database-wide singleton lock around it, which
     # another suite's worker test on the same PostgreSQL database could be holding).
-    [starter] = [start for name, start in platform_starters(core, web=False, worker=True) if name == "discord"]
+    [starter] = [start for name, start in process_parts(core, web=False, worker=True).once_only if name == "discord"]
     worker = asyncio.create_task(starter())  # type: ignore[operator]
     try:
         await fake.wait_connected(timeout=20)

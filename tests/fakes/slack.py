@@ -214,6 +214,8 @@ class FakeSlackWebAPI:
         self.responses: list[ResponseUrlPost] = []
         self.socket_received: list[dict[str, Any]] = []
         self.socket_connection_count = 0
+        #: (time.monotonic(), "open" or "closed", connection number): when each Socket Mode connection lived.
+        self.socket_events: list[tuple[float, str, int]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self.issued_tokens: list[str] = []
@@ -664,6 +666,8 @@ class FakeSlackWebAPI:
         await ws.prepare(request)
         self._sockets.append(ws)
         self.socket_connection_count += 1
+        number = self.socket_connection_count
+        self.socket_events.append((time.monotonic(), "open", number))
         try:
             await ws.send_str(
                 json.dumps(
@@ -695,6 +699,7 @@ class FakeSlackWebAPI:
         finally:
             if ws in self._sockets:
                 self._sockets.remove(ws)
+            self.socket_events.append((time.monotonic(), "closed", number))
         return ws
 
     # ---------------------------------------------------------------- response_url

@@ -49,10 +49,13 @@ async def test_translation_jobs_do_nothing_without_deepl(core: Core) -> None:
 
 
 def test_the_worker_runs_the_scheduler_and_the_web_process_does_not(core: Core) -> None:
-    from bot.wiring import platform_starters
+    from bot.wiring import process_parts
 
-    assert "scheduler" in [name for name, _ in platform_starters(core, web=False, worker=True)]
-    assert "scheduler" not in [name for name, _ in platform_starters(core, web=True, worker=False)]
+    worker = process_parts(core, web=False, worker=True)
+    assert "scheduler" in [name for name, _ in worker.once_only]
+    assert worker.everywhere == []
+    web = process_parts(core, web=True, worker=False)
+    assert web.once_only == [] and "scheduler" not in [name for name, _ in web.everywhere]
 
 
 async def test_shutdown_waits_for_pending_direct_messages(core: Core) -> None:

@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.messages import Identity, MessagePosted
 from bot.models import City, Role
 from bot.ports import Chat
-from bot.wiring import Core, platform_starters
+from bot.wiring import Core, process_parts
 from integrations.slack.app import SlackAdapter
 from integrations.slack.runner import run_socket_mode
 from tests.fakes import slack as fs
@@ -91,8 +91,10 @@ def test_the_worker_holds_socket_mode_and_the_web_process_serves_http(
     make_core: Callable[..., Core],
 ) -> None:
     both = make_core(slack_app_token=APP_TOKEN)
-    assert [name for name, _ in platform_starters(both, web=True, worker=False)] == ["web"]
-    assert [name for name, _ in platform_starters(both, web=False, worker=True)] == ["slack-socket-mode", "scheduler"]
+    web = process_parts(both, web=True, worker=False)
+    assert [name for name, _ in web.everywhere] == ["web"] and web.once_only == []
+    worker = process_parts(both, web=False, worker=True)
+    assert [name for name, _ in worker.once_only] == ["slack-socket-mode", "scheduler"] and worker.everywhere == []
     http_only = make_core()
     # Over HTTP the worker holds no Slack connection, only the scheduler.
-    assert [name for name, _ in platform_starters(http_only, web=False, worker=True)] == ["scheduler"]
+    assert [name for name, _ in process_parts(http_only, web=False, worker=True).once_only] == ["scheduler"]
