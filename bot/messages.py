@@ -6,6 +6,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.richtext import RichText
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -36,12 +38,12 @@ class CommandInvoked:
 
 @dataclass(frozen=True)
 class MessagePosted:
-    """A message arrived in a conversation the bot is in."""
+    """A message arrived in a conversation the bot is in (its text parsed by the adapter)."""
 
     author: Identity
     channel: Identity
     message_id: str
-    text: str
+    text: RichText
     thread_id: str | None = None
     author_is_bot: bool = False
     display_name: str = ""
@@ -130,6 +132,15 @@ class Reply:
     in_thread_of: str | None = None
     #: Only the ICC team may ask for @channel / @here / @everyone; adapters strip them otherwise.
     allow_broadcast_mentions: bool = False
+    #: The message as neutral rich text (a translation): adapters render it in their own syntax instead of
+    #: `text`, which then holds its plain reading.
+    rich: RichText | None = None
+    #: The reply repeats what someone wrote: the people and groups it mentions are not notified again.
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        if self.rich is not None and not self.text:
+            self.text = self.rich.plain()
 
 
 @dataclass

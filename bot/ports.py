@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from bot.messages import Form, Identity, Reply
+from bot.richtext import RichText
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,21 @@ class ChannelDirectory(Protocol):
 class MessageFetching(Protocol):
     """A chat that can read back a message's text (a reaction names a message, not its text)."""
 
-    async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
+    async def fetch_text(self, channel: Identity, message_id: str) -> RichText | None:
         """The text of message `message_id` in `channel`, or None when it cannot be read."""
+        ...
+
+
+@runtime_checkable
+class MessageSplitting(Protocol):
+    """A chat that cuts rich text into pieces that each fit one of its messages (its one splitter).
+
+    The core posts a long text (a thread reply in six languages) piece by piece, so that it knows each post
+    and can edit or remove it later; a chat without this ability posts the text whole.
+    """
+
+    def split(self, text: RichText) -> list[RichText]:
+        """`text` in pieces of one message each, cut where the platform's own splitter cuts."""
         ...
 
 

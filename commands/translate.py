@@ -18,10 +18,7 @@ async def translate(ctx: Context, args: Args) -> Response:
     text = args.text("text").strip()
     if not text:
         raise UserError("Give the text to translate after the language, like /translate fr Good morning.")
-    reply = await translation.on_demand(
-        text, target, locale=ctx.locale, platform=ctx.platform, workspace=ctx.actor.workspace,
-        scope=translation.scope_of(ctx.channel),
-    )
+    reply = await translation.on_demand(text, target, locale=ctx.locale, scope=translation.scope_of(ctx.channel))
     return Response(replies=[reply])
 
 

@@ -47,28 +47,16 @@ from bot.ports import (
     Clock,
     EditableChat,
     MessageFetching,
+    MessageSplitting,
     PostingAs,
     Translation,
     TranslationUnavailable,
     Translator,
 )
+from bot.richtext import Inline, RichText, Style, Styled
 from bot.services.glossary import GLOSSARY_NAME, Glossary, GlossaryError, load_glossary
 from bot.services.language_id import NETWORK_LANGUAGES, LanguageIdentifier
-from bot.services.markup import (
-    Atom,
-    AtomKind,
-    Dialect,
-    Encoded,
-    Segment,
-    decode,
-    encode,
-    has_words,
-    parse,
-    render,
-    split_segments,
-    split_text,
-    words_of,
-)
+from bot.services.markup import Encoded, decode, encode, has_words, split_pieces, words_of
 from bot.services.translation_languages import (
     DEFAULT_TARGETS,
     FORMAL_TARGETS,
@@ -183,8 +171,8 @@ class Outcome:
     """What translating one message gave."""
 
     source: str | None = None  # the text's language (ISO 639-1) when identified with confidence
-    texts: dict[str, str] = field(default_factory=dict)  # target -> translation, markup restored
-    sections: dict[str, str] = field(default_factory=dict)  # target -> what `translate_text`'s `finish` made of it
+    texts: dict[str, RichText] = field(default_factory=dict)  # target -> translation, markup restored
+    sections: dict[str, RichText] = field(default_factory=dict)  # target -> what `finish` made of it
     nothing: bool = False  # nothing to translate (emoji, links, "+1")
     paused: bool = False
     over_budget: bool = False
@@ -277,7 +265,6 @@ class TranslationService:
         self._thread_last: _Recent = _Recent(5_000)
         self._own_posts: _Recent = _Recent(20_000)
         self._known_readers: _Recent = _Recent(50_000)
-        self._names: _Recent = _Recent(20_000)  # (workspace, user id) -> (when, display name or "")
         self._channel_cache: dict[str, tuple[float, Any]] = {}
         self._directory_checked: _Recent = _Recent(5_000)
         self._told_paused: set[str] = set()
@@ -346,18 +333,18 @@ class TranslationService:
 
     async def translate_text(
         self,
-        text: str,
+        text: RichText | str,
         *,
         targets: Iterable[str],
-        dialect: Dialect = Dialect.plain,
         scope: str = "direct",
         context: str | None = None,
         source: str | None = None,
-        finish: Callable[[str, str], str] | None = None,
+        finish: Callable[[str, RichText], RichText] | None = None,
     ) -> Outcome:
         """Translate `text` into every language of `targets` it is not already written in.
 
         Args:
+            text: neutral rich text (a message, as its adapter parsed it), or plain text.
             targets: DeepL target codes (`FR`, `EN-GB`…), in the order the caller wants them.
             scope: where billed characters are counted (a cluster), and whose budget applies.
             context: the previous message of the thread (helps DeepL, not billed, not part of the cache key).
@@ -365,12 +352,12 @@ class TranslationService:
             finish: what to make of each translation (target, text) as soon as it arrives, while the other
                 languages are still awaited: kept in `Outcome.sections`.
         """
-        segments = parse(text)
-        if not has_words(segments, dialect):
+        segments: tuple[Inline, ...] = (text,) if isinstance(text, str) else text.parts
+        if not has_words(segments):
             return Outcome(nothing=True)
         unsure: tuple[str, ...] = ()
         if source is None:
-            identified = await self.identifier.identify_async(words_of(segments, dialect))
+            identified = await self.identifier.identify_async(words_of(segments))
             if identified.confident:
                 source = identified.language
             else:
@@ -391,13 +378,13 @@ class TranslationService:
         if self.translator is None:
             outcome.unconfigured = True
             return outcome
-        pieces = split_segments(segments, PIECE_CHARACTERS)
+        pieces = split_pieces(segments, PIECE_CHARACTERS)
         plans: dict[str, tuple[list[Encoded], list[str], _Params]] = {}
         forms: dict[bool, list[Encoded]] = {}  # the text as sent: one form with XML tags, one with placeholders
         for target in first + deferred:
             xml = not ({target.split("-")[0], source_code(source or "")} & NO_TAG_HANDLING)
             if xml not in forms:
-                forms[xml] = [encode(piece, xml=xml, dialect=dialect) for piece in pieces]
+                forms[xml] = [encode(piece, xml=xml) for piece in pieces]
             encoded = forms[xml]
             glossary_id = self._glossary_for(source, target)
             formality = formality_for(target, self.formal_targets)
@@ -426,20 +413,20 @@ class TranslationService:
 
         seen: Counter[str] = Counter()  # the languages DeepL saw in the pieces (a text of no sure language)
 
-        async def one_language(target: str) -> tuple[str, str | BaseException]:
+        async def one_language(target: str) -> tuple[str, RichText | BaseException]:
             encoded, keys, params = plans[target]
             try:
                 fetched = await self._fetch(params, missing[target], scope) if missing[target] else {}
             except (TranslationUnavailable, TranslationPaused) as exc:
                 return target, exc
             # Markup goes back as each language arrives, not once the slowest one is in.
-            restored: list[Segment] = []
+            restored: list[RichText] = []
             for piece, key in zip(encoded, keys, strict=True):
                 translation = known.get(key) or fetched[key]
                 if deferred:
                     seen[base(translation.detected_source)] += 1
-                restored.extend(decode(translation.text, piece))
-            translated = render(restored)
+                restored.append(decode(translation.text, piece))
+            translated = RichText.of(*restored)
             if finish is not None:
                 outcome.sections[target] = finish(target, translated)
             return target, translated
@@ -663,7 +650,6 @@ class TranslationService:
         """Drop what is remembered about channels (after a setting or someone's language changed)."""
         if channel is None:
             self._channel_cache.clear()
-            self._names.clear()
             return
         for key in [k for k in self._channel_cache if str(channel) in k]:
             del self._channel_cache[key]
@@ -778,13 +764,13 @@ class TranslationService:
 
     def _note_in_thread(self, event: MessagePosted) -> None:
         root = event.thread_id or event.message_id
-        self._thread_last.put((str(event.channel), root), event.text)
+        self._thread_last.put((str(event.channel), root), event.text.plain())
 
     async def _translate_message(self, event: MessagePosted, targets: list[str],
-                                 finish: Callable[[str, str], str] | None = None) -> Outcome:
+                                 finish: Callable[[str, RichText], RichText] | None = None) -> Outcome:
         outcome = await self.translate_text(
-            event.text, targets=targets, dialect=Dialect.of(event.channel.platform),
-            scope=self.scope_of(event.channel), context=self._context_for(event), finish=finish,
+            event.text, targets=targets, scope=self.scope_of(event.channel), context=self._context_for(event),
+            finish=finish,
         )
         self._note_in_thread(event)
         return outcome
@@ -793,33 +779,26 @@ class TranslationService:
         languages = self.channel_languages(event.channel)
         if not languages:
             return
-        outcome = await self._translate_message(
-            event, languages, functools.partial(self._thread_section, chat.platform, event.channel.workspace))
+        outcome = await self._translate_message(event, languages, _thread_section)
         root = event.thread_id or event.message_id
         if await self._tell_if_stopped(outcome, event, chat, languages):
             return
-        posts = self._thread_posts(outcome, languages, chat, event.channel.workspace)
+        posts = self._thread_posts(outcome, languages, chat)
         ids = []
         for text in posts:
-            ids.append(await chat.reply_in_thread(event.channel, root, Reply(text=text, ephemeral=False,
-                                                                              in_thread_of=root)))
+            ids.append(await chat.reply_in_thread(event.channel, root, Reply(
+                text="", rich=text, quiet=True, ephemeral=False, in_thread_of=root)))
         self._record_posts(event, [("*", part, event.channel.id, post_id) for part, post_id in enumerate(ids)])
 
-    def _thread_posts(self, outcome: Outcome, languages: Sequence[str], chat: Chat, workspace: str) -> list[str]:
-        """The text of the thread reply: each translation under its language and "machine-translated"."""
+    def _thread_posts(self, outcome: Outcome, languages: Sequence[str], chat: Chat) -> list[RichText]:
+        """The thread reply: each translation under its language and "machine-translated", in as many posts as
+        the platform needs."""
         sections = []
         for target in languages:
             code = target_code(target)
             if code in outcome.texts:
-                sections.append(outcome.sections.get(code)
-                                or self._thread_section(chat.platform, workspace, code, outcome.texts[code]))
-        return pack(sections, chat.capabilities.max_message_length)
-
-    def _thread_section(self, platform: str, workspace: str, code: str, text: str) -> str:
-        """One language of a thread reply: its name, "machine-translated", and the translation, pinging nobody."""
-        segments = parse(text)
-        names = self._mention_names([segments], platform, workspace)
-        return _section_header(code, Dialect.of(platform)) + "\n" + _quiet(segments, platform, names)
+                sections.append(outcome.sections.get(code) or _thread_section(code, outcome.texts[code]))
+        return split_for(chat, RichText.of("\n\n").join(sections)) if sections else []
 
     def _record_posts(self, event: MessagePosted, posts: list[tuple[str, int, str, str]]) -> None:
         rows = []
@@ -867,13 +846,9 @@ class TranslationService:
         stopped = await self._tell_if_stopped(outcome, event, chat, [m.language for m in mirrors])
         del stopped  # the original goes to every sibling all the same
 
-        parsed = {m.language: parse(outcome.texts.get(m.language, event.text)) for m in mirrors}
-        names = self._mention_names(parsed.values(), chat.platform, event.channel.workspace)
-
         async def one(mirror: MirrorChannel) -> list[tuple[str, int, str, str]]:
             sibling = Identity(event.channel.platform, event.channel.workspace, mirror.channel_id)
-            texts = split_text(_quiet(parsed[mirror.language], chat.platform, names),
-                               chat.capabilities.max_message_length)
+            texts = split_for(chat, outcome.texts.get(mirror.language, event.text))
             thread = self._mirrored_thread(event, mirror)
             ids = []
             for part in texts:
@@ -897,13 +872,14 @@ class TranslationService:
                 return post.post_message_id
         return None
 
-    async def _post_as_author(self, chat: Chat, channel: Identity, text: str, event: MessagePosted,
+    async def _post_as_author(self, chat: Chat, channel: Identity, text: RichText, event: MessagePosted,
                               thread: str | None) -> str:
         name = event.display_name or event.author.id
         if isinstance(chat, PostingAs) and chat.capabilities.post_as_other:
-            return await chat.post_as(channel, Reply(text=text, ephemeral=False, in_thread_of=thread), name,
-                                      event.avatar_url)
-        reply = Reply(text=f"{_bold(name, Dialect.of(chat.platform))}: {text}", ephemeral=False, in_thread_of=thread)
+            return await chat.post_as(channel, Reply(text="", rich=text, quiet=True, ephemeral=False,
+                                                     in_thread_of=thread), name, event.avatar_url)
+        reply = Reply(text="", rich=RichText.of(Styled(Style.bold, (name,)), ": ", text), quiet=True,
+                      ephemeral=False, in_thread_of=thread)
         if thread is not None:
             return await chat.reply_in_thread(channel, thread, reply)
         return await chat.post(channel, reply)
@@ -925,19 +901,17 @@ class TranslationService:
             outcome = await self._translate_message(event, languages)
             if outcome.paused or outcome.over_budget:
                 return  # the old translation stays until the next edit
-            wanted = self._thread_posts(outcome, languages, chat, event.channel.workspace)
+            wanted = self._thread_posts(outcome, languages, chat)
             await self._replace(chat, event, [p for p in posts if p.language == "*"], wanted, "*")
             return
         mirrors = self.store.mirrors(row.id or 0)
         outcome = await self._translate_message(event, [m.language for m in mirrors])
         for mirror in mirrors:
-            text = outcome.texts.get(mirror.language, event.text)
-            wanted = split_text(self.quiet(text, chat.platform, event.channel.workspace),
-                                chat.capabilities.max_message_length)
+            wanted = split_for(chat, outcome.texts.get(mirror.language, event.text))
             await self._replace(chat, event, [p for p in posts if p.language == mirror.language], wanted,
                                 mirror.language)
 
-    async def _replace(self, chat: Chat, event: MessagePosted, old: list[TranslatedPost], texts: list[str],
+    async def _replace(self, chat: Chat, event: MessagePosted, old: list[TranslatedPost], texts: list[RichText],
                        language: str) -> None:
         assert isinstance(chat, EditableChat)
         old.sort(key=lambda post: post.part)
@@ -946,13 +920,13 @@ class TranslationService:
             if part < len(old):
                 post = old[part]
                 await chat.update(Identity(post.platform, post.workspace_id, post.post_channel_id),
-                                  post.post_message_id, Reply(text=text, ephemeral=False))
+                                  post.post_message_id, Reply(text="", rich=text, quiet=True, ephemeral=False))
             elif old:
                 channel = Identity(event.channel.platform, event.channel.workspace, old[0].post_channel_id)
                 root = event.thread_id or event.message_id
                 if language == "*":
-                    post_id = await chat.reply_in_thread(channel, root, Reply(text=text, ephemeral=False,
-                                                                                in_thread_of=root))
+                    post_id = await chat.reply_in_thread(channel, root, Reply(
+                        text="", rich=text, quiet=True, ephemeral=False, in_thread_of=root))
                 else:
                     post_id = await self._post_as_author(chat, channel, text, event, None)
                 added.append((language, part, old[0].post_channel_id, post_id))
@@ -977,42 +951,6 @@ class TranslationService:
                 log.exception("could not delete translation %s", post.post_message_id)
         self.store.forget_posts(post.id for post in posts if post.id is not None)
 
-    # ------------------------------------------------------------ mentions that do not ping
-
-    def quiet(self, text: str, platform: str, workspace: str = "") -> str:
-        """Render a translation so that posting it pings nobody again.
-
-        Slack notifies for every `<@U…>` and `<!here>` a bot posts: they become plain names ("@Ana", "@here").
-        Discord shows `<@…>` without pinging when the post sets `allowed_mentions` to none (the adapter's
-        job); broadcasts get a zero-width space there all the same.
-        """
-        segments = parse(text)
-        return _quiet(segments, platform, self._mention_names([segments], platform, workspace))
-
-    def _mention_names(self, texts: Iterable[Sequence[Segment]], platform: str, workspace: str) -> dict[str, str]:
-        """The display names of the people mentioned in `texts` (Slack): remembered for `cache_seconds`, as
-        the channels' settings are, the others in one query."""
-        if platform != "slack" or not workspace:
-            return {}
-        ids = {atom.raw[2:-1].split("|")[0] for segments in texts for atom in _all_atoms(segments)
-               if atom.kind is AtomKind.mention and atom.raw.startswith("<@")}
-        now = time.monotonic()
-        names: dict[str, str] = {}
-        unknown = []
-        for user in ids:
-            hit = self._names.get((workspace, user))
-            if hit is not None and now - hit[0] < self._cache_seconds:
-                if hit[1]:
-                    names[user] = hit[1]
-            else:
-                unknown.append(user)
-        if unknown:
-            found = self.store.display_names("slack", workspace, unknown)
-            for user in unknown:
-                self._names.put((workspace, user), (now, found.get(user, "")))
-            names.update(found)
-        return names
-
     # ------------------------------------------------------------ on demand
 
     async def on_reaction(self, event: ReactionAdded, chat: Chat) -> None:
@@ -1032,8 +970,7 @@ class TranslationService:
         if text is None:
             reply = Reply(text=t(locale, "I cannot read that message any more. Use /translate with its text."))
         else:
-            reply = await self.on_demand(text, target, locale=locale, platform=chat.platform,
-                                         workspace=event.channel.workspace, scope=self.scope_of(event.channel))
+            reply = await self.on_demand(text, target, locale=locale, scope=self.scope_of(event.channel))
         try:
             if chat.capabilities.ephemeral:
                 await chat.ephemeral(event.channel, event.actor, reply)
@@ -1042,11 +979,10 @@ class TranslationService:
         except Exception:
             log.exception("could not answer a translation reaction of %s", event.actor)
 
-    async def on_demand(self, text: str, target: str, *, locale: str, platform: str = "console",
-                        workspace: str = "", scope: str = "direct") -> Reply:
+    async def on_demand(self, text: RichText | str, target: str, *, locale: str, scope: str = "direct") -> Reply:
         """A translation of `text` into `target` for one person, with what they need to know in `locale`."""
         target = target_code(target)
-        outcome = await self.translate_text(text, targets=[target], dialect=Dialect.of(platform), scope=scope)
+        outcome = await self.translate_text(text, targets=[target], scope=scope)
         language = display_name(target, locale)
         if outcome.nothing:
             message = t(locale, "There is nothing to translate in this message.")
@@ -1058,14 +994,14 @@ class TranslationService:
             message = t(locale, "This cluster has used its translation budget for this month.")
         elif target in outcome.texts:
             header = t(locale, "{language} · machine-translated", language=language)
-            message = header + "\n" + self.quiet(outcome.texts[target], platform, workspace)
+            return Reply(text="", rich=RichText.of(header + "\n", outcome.texts[target]), quiet=True, ephemeral=True)
         elif outcome.source and base(outcome.source) == base(target):
             message = t(locale, "This message is already in {language}.", language=language)
         else:
             message = t(locale, "Sorry, this message could not be translated into {language}.", language=language)
         return Reply(text=message, ephemeral=True)
 
-    async def translate_for(self, person: Identity, text: str, *, platform_locale: str | None = None,
+    async def translate_for(self, person: Identity, text: RichText, *, platform_locale: str | None = None,
                             channel: Identity | None = None) -> Reply:
         """The "Translate" message shortcut / context-menu command: `text` in `person`'s language, for them only.
 
@@ -1077,8 +1013,7 @@ class TranslationService:
         override = self.store.reading_languages([member.id]).get(member.id) if member.id is not None else None
         target = self.reading_language(member, override) or target_code(locale)
         scope = self.scope_of(channel) if channel is not None else "direct"
-        return await self.on_demand(text, target, locale=locale, platform=person.platform,
-                                    workspace=person.workspace, scope=scope)
+        return await self.on_demand(text, target, locale=locale, scope=scope)
 
     def check_target(self, code: str) -> str:
         """A valid DeepL target for what a person typed, or a clear error listing the supported ones."""
@@ -1191,8 +1126,8 @@ class TranslationService:
         )
         stored = 0
         for code, target in zip(languages, targets, strict=True):
-            title = title_outcome.texts.get(target, practice.title if title_outcome.nothing else None)
-            summary = summary_outcome.texts.get(target, practice.summary if summary_outcome.nothing else None)
+            title = _plain_or(title_outcome, target, practice.title)
+            summary = _plain_or(summary_outcome, target, practice.summary)
             if title is None or summary is None:
                 continue  # paused or refused: the next call asks again
             try:
@@ -1272,75 +1207,26 @@ def _select_translations(practice_id: int) -> Any:
     return select(PracticeTranslation).where(PracticeTranslation.practice_id == practice_id)
 
 
+def _plain_or(outcome: Outcome, target: str, original: str) -> str | None:
+    """A plain text's translation; the text itself when it has nothing to translate; None when it failed."""
+    if target in outcome.texts:
+        return outcome.texts[target].plain()
+    return original if outcome.nothing else None
+
+
+def split_for(chat: Chat, text: RichText) -> list[RichText]:
+    """`text` in as many posts as `chat` needs (cut by the platform's own splitter)."""
+    return chat.split(text) if isinstance(chat, MessageSplitting) else [text]
+
+
 @functools.lru_cache(maxsize=256)
-def _section_header(code: str, dialect: Dialect) -> str:
+def _section_header(code: str) -> RichText:
     """"🇩🇪 *Deutsch* · _maschinell übersetzt_": the language in itself, and "machine-translated" in it."""
     locale = speaks(code) or "en"
-    return f"{flag_of(code)} {_bold(display_name(code, locale), dialect)} · " + _italic(
-        t(locale, "machine-translated"), dialect)
+    return RichText.of(f"{flag_of(code)} ", Styled(Style.bold, (display_name(code, locale),)), " · ",
+                       Styled(Style.italic, (t(locale, "machine-translated"),)))
 
 
-def _bold(text: str, dialect: Dialect) -> str:
-    return {Dialect.slack: f"*{text}*", Dialect.discord: f"**{text}**"}.get(dialect, text)
-
-
-def _italic(text: str, dialect: Dialect) -> str:
-    return {Dialect.slack: f"_{text}_", Dialect.discord: f"*{text}*"}.get(dialect, f"({text})")
-
-
-def pack(sections: list[str], limit: int) -> list[str]:
-    """Put sections into as few posts as fit `limit` characters each; a section too long is split."""
-    posts: list[str] = []
-    current = ""
-    for section in sections:
-        for piece in split_text(section, limit):
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    posts.append(current)
-                current = piece
-    if current:
-        posts.append(current)
-    return posts
-
-
-def _all_atoms(segments: Sequence[Segment]) -> list[Atom]:
-    from bot.services.markup import atoms
-
-    return list(atoms(segments))
-
-
-def _quiet(segments: Sequence[Segment], platform: str, names: dict[str, str]) -> str:
-    if platform != "slack":
-        return render([_defused(s) for s in segments])
-    return render([_slack_quiet(s, names) for s in segments])
-
-
-def _slack_quiet(segment: Segment, names: dict[str, str]) -> Segment:
-    from bot.services.markup import Wrap
-
-    if isinstance(segment, Wrap):
-        return Wrap(segment.open, segment.close, tuple(_slack_quiet(s, names) for s in segment.children))
-    if not isinstance(segment, Atom):
-        return segment
-    raw = segment.raw
-    if segment.kind is AtomKind.mention and raw.startswith("<@"):
-        user, _, label = raw[2:-1].partition("|")
-        return "@" + (names.get(user) or label or user)
-    if segment.kind is AtomKind.mention and raw.startswith("<!subteam"):
-        return raw[1:-1].partition("|")[2] or "@team"
-    if segment.kind is AtomKind.broadcast:
-        return "@" + raw[2:-1].split("|")[0].split("^")[0] if raw.startswith("<!") else raw
-    return segment
-
-
-def _defused(segment: Segment) -> Segment:
-    from bot.services.markup import Wrap
-
-    if isinstance(segment, Wrap):
-        return Wrap(segment.open, segment.close, tuple(_defused(s) for s in segment.children))
-    if isinstance(segment, Atom) and segment.kind is AtomKind.broadcast:
-        return segment.raw[0] + "\u200b" + segment.raw[1:]
-    return segment
+def _thread_section(code: str, text: RichText) -> RichText:
+    """One language of a thread reply: its name, "machine-translated", and the translation."""
+    return RichText.of(_section_header(code), "\n", text)

@@ -33,6 +33,7 @@ from bot.models import Role
 from bot.ports import Capabilities
 from bot.registry import Mention
 from bot.services.members import MemberService
+from integrations.console import text as console_text
 
 PLATFORM = "console"
 #: What input bytes that are not UTF-8 become when read with "surrogateescape".
@@ -72,8 +73,9 @@ class ConsoleChat:
 
     def show(self, reply: Reply, *, prefix: str = "") -> None:
         """Print a reply with its sections, and number its buttons so they can be pressed with `#n`."""
-        if reply.text:
-            self.write(prefix + reply.text)
+        text = console_text.render(reply.rich) if reply.rich is not None else reply.text
+        if text:
+            self.write(prefix + text)
         for section in reply.sections:
             if section.title:
                 self.write(f"  ▸ {section.title}")
@@ -319,7 +321,7 @@ class ConsoleSession:
         else:
             await self.dispatcher.message_posted(
                 MessagePosted(author=self.identity, channel=self.channel, message_id=self.chat._id(),
-                              text=line, display_name=self.user or "")
+                              text=console_text.parse(line), display_name=self.user or "")
             )
         self.refresh_locale()
 

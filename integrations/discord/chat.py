@@ -20,6 +20,8 @@ import discord
 from bot.i18n import negotiate, t
 from bot.messages import Form, Identity, MessagePosted, Reply, Response
 from bot.ports import Capabilities
+from bot.richtext import RichText
+from integrations.discord import text as discord_text
 from integrations.discord.permissions import AdminNotices
 from integrations.discord.render import DM_WORKSPACE, PLATFORM, Outgoing, render_reply
 from integrations.discord.webhooks import (
@@ -279,14 +281,18 @@ class DiscordChat:
         hook = self.webhooks.cached(parent.id) or await self.webhooks.for_channel(parent)
         return hook if hook.id == hook_id else None
 
-    async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
+    def split(self, text: RichText) -> list[RichText]:
+        """Rich text in pieces of one Discord message each (`bot.ports.MessageSplitting`)."""
+        return discord_text.split(text)
+
+    async def fetch_text(self, channel: Identity, message_id: str) -> RichText | None:
         try:
             target = await self.channel(self._place(channel, message_id))
             message = await target.fetch_message(int(message_id))
         except (discord.HTTPException, PostFailed) as exc:
             log.info("cannot read message %s in %s: %s", message_id, channel, exc)
             return None
-        return message.content
+        return discord_text.parse(message.content)
 
     async def channel_members(self, channel: Identity) -> list[Identity]:
         """The people (not bots) who can read `channel`, from the member cache (members intent)."""

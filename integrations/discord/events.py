@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.messages import Identity, MessagePosted, ReactionAdded
+from integrations.discord import text as discord_text
 from integrations.discord.render import PLATFORM, display_name_of, workspace_of
 
 
@@ -25,7 +26,7 @@ def to_message_posted(message: discord.Message, *, edited: bool = False) -> Mess
         author=Identity(PLATFORM, workspace_of(guild_id), str(message.author.id)),
         channel=channel,
         message_id=str(message.id),
-        text=message.content,
+        text=discord_text.parse(message.content),
         thread_id=thread_id,
         author_is_bot=message.author.bot or message.webhook_id is not None,
         display_name=display_name_of(message.author),
@@ -42,7 +43,7 @@ def to_message_deleted(event: discord.RawMessageDeleteEvent, channel: object) ->
         author=Identity(PLATFORM, workspace, str(cached.author.id) if cached else ""),
         channel=place,
         message_id=str(event.message_id),
-        text=cached.content if cached else "",
+        text=discord_text.parse(cached.content if cached else ""),
         thread_id=thread_id,
         author_is_bot=bool(cached and (cached.author.bot or cached.webhook_id is not None)),
         deleted=True,

@@ -18,6 +18,7 @@ from typing import Any
 import discord
 
 from bot.messages import Button, ButtonStyle, Identity, Reply, Section
+from integrations.discord.text import render, split_text
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,6 @@ PLATFORM = "discord"
 #: The "workspace" of direct messages, which belong to no server (Discord's own name for them).
 DM_WORKSPACE = "@me"
 
-MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
 MAX_EMBED_TITLE = 256
@@ -138,29 +138,13 @@ class Outgoing:
 
 
 def mentions_for(reply: Reply) -> discord.AllowedMentions:
-    """People may be mentioned; @everyone/@here and roles only when the core allows it (the ICC team)."""
+    """People may be mentioned; @everyone/@here and roles only when the core allows it (the ICC team); nobody
+    when the reply repeats what someone wrote (a translation)."""
+    if reply.quiet:
+        return discord.AllowedMentions.none()
     return discord.AllowedMentions(
         everyone=reply.allow_broadcast_mentions, roles=reply.allow_broadcast_mentions, users=True, replied_user=False
     )
-
-
-def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
-    """Cut `text` into pieces of at most `limit` characters, at a line break, else a space, else anywhere."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut < limit // 2:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:]
-        if rest[:1] in ("\n", " "):
-            rest = rest[1:]
-    if rest.strip():
-        pieces.append(rest)
-    return pieces
 
 
 def shorten(text: str, limit: int) -> str:
@@ -220,7 +204,8 @@ def render_reply(reply: Reply, values: ButtonValues | None = None) -> list[Outgo
     several sections have buttons (Discord cannot put a button inside an embed).
     """
     mentions = mentions_for(reply)
-    messages = [Outgoing(content=piece, allowed_mentions=mentions) for piece in split_text(reply.text)]
+    text = render(reply.rich, allow_broadcast=reply.allow_broadcast_mentions) if reply.rich is not None else reply.text
+    messages = [Outgoing(content=piece, allowed_mentions=mentions) for piece in split_text(text)]
     if not messages:
         messages = [Outgoing(allowed_mentions=mentions)]
     numbered = sum(1 for section in reply.sections if section.buttons) > 1

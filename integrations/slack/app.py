@@ -35,6 +35,7 @@ from bot.errors import UserError
 from bot.i18n import negotiate, t
 from bot.messages import CommandInvoked, Identity, Reply, Response
 from bot.ports import Clock, SystemClock
+from bot.richtext import RichText
 from integrations.slack import convert
 from integrations.slack.blocks import (
     FormTooLarge,
@@ -63,6 +64,7 @@ from integrations.slack.stores import (
     EventReceipts,
     RequestReplays,
 )
+from integrations.slack.text import parse as parse_text
 
 if TYPE_CHECKING:
     from bot.wiring import Core
@@ -84,7 +86,7 @@ class MessageShortcut:
     actor: Identity
     channel: Identity
     message_id: str
-    text: str
+    text: RichText
     thread_id: str | None
     platform_locale: str | None
 
@@ -458,7 +460,7 @@ class SlackAdapter:
             actor=convert.person(workspace, user_id),
             channel=convert.conversation(workspace, channel_id),
             message_id=str((message or {}).get("ts") or body.get("message_ts") or ""),
-            text=str((message or {}).get("text") or ""),
+            text=parse_text(str((message or {}).get("text") or "")),
             thread_id=(message or {}).get("thread_ts"),
             platform_locale=person.locale,
         )
@@ -488,7 +490,7 @@ class SlackAdapter:
         if "translate" not in self.core.registry.commands:
             return Response.text(t(locale, "Translation is not available yet."))
         event = CommandInvoked(actor=shortcut.actor, channel=shortcut.channel, name="translate",
-                               text=f"{locale} {shortcut.text}", platform_locale=shortcut.platform_locale)
+                               text=f"{locale} {shortcut.text.plain()}", platform_locale=shortcut.platform_locale)
         return await self.dispatcher.handle(event, CAPABILITIES)
 
     async def on_unknown_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -629,7 +631,7 @@ class SlackAdapter:
 
     async def send_reply(self, reply: Reply, place: Place) -> None:
         """One reply: through the response_url while it lasts, else the Web API (ephemeral, or in the channel)."""
-        messages = render_reply(reply)
+        messages = render_reply(reply, await self.chat.names(place.client, place.workspace, reply))
         for index, message in enumerate(messages):
             replace = place.replace_original and not place.sent
             if reply.in_thread_of and place.channel_id:

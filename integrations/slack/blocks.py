@@ -9,7 +9,7 @@ its private metadata.
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n import t
 from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Reply
+from integrations.slack.text import render, sanitize_mrkdwn, split_text
 
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
@@ -52,117 +53,10 @@ INPUT_ACTION_ID = "value"
 CONTINUATION = "__more"
 MAX_CONTINUATIONS = 2
 
-# ---------------------------------------------------------------- mrkdwn: escaping and broadcast mentions
-
-#: Control sequences a reply may carry through: people, channels, links and dates.
-_KEPT = r"<(?:[@#][A-Z][A-Z0-9]+(?:\|[^<>]*)?|(?:https?|mailto):[^<>\s|]+(?:\|[^<>]*)?|!date\^[^<>]*)>"
-#: Mentions that notify a whole channel or group: `<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^S…>`.
-_BROADCAST = r"<!(?:channel|here|everyone|subteam\^[A-Z0-9]+)(?:\|[^<>]*)?>"
-_TOKENS = re.compile(f"({_KEPT})|({_BROADCAST})", re.IGNORECASE)
-_PLAIN_BROADCAST = re.compile(r"(?<![\w@])@(channel|here|everyone)\b", re.IGNORECASE)
-_BROADCAST_NAME = re.compile(r"<!(channel|here|everyone|subteam\^[A-Z0-9]+)(?:\|([^<>]*))?>", re.IGNORECASE)
-#: Put between "@" and "here": the text still reads "@here", but nothing can turn it into a mention.
-_WORD_JOINER = "\u2060"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _defuse_plain(text: str) -> str:
-    return _PLAIN_BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
-
-
-def sanitize_mrkdwn(text: str, *, allow_broadcast: bool = False) -> str:
-    """Make `text` safe to post as Slack mrkdwn: the one place broadcast mentions are allowed or defused.
-
-    `&`, `<` and `>` are escaped, except in mentions of people and channels, links and dates, which pass
-    through. `@channel`, `@here`, `@everyone` and user-group mentions, written either way, notify people
-    only when `allow_broadcast` is True (the ICC team asked for it, `Reply.allow_broadcast_mentions`);
-    otherwise they are shown as harmless text.
-    """
-    out: list[str] = []
-    position = 0
-    for match in _TOKENS.finditer(text):
-        out.append(_plain_part(text[position : match.start()], allow_broadcast))
-        if match.group(1):
-            out.append(match.group(1))
-        elif allow_broadcast:
-            out.append(match.group(2))
-        else:
-            named = _BROADCAST_NAME.match(match.group(2))
-            name = (named.group(2) or named.group(1)) if named else "channel"
-            name = name.lstrip("@").split("^")[0]
-            out.append("@" + _WORD_JOINER + _escape(name))
-        position = match.end()
-    out.append(_plain_part(text[position:], allow_broadcast))
-    return "".join(out)
-
-
-def _plain_part(text: str, allow_broadcast: bool) -> str:
-    text = _escape(text)
-    if allow_broadcast:
-        return _PLAIN_BROADCAST.sub(lambda m: f"<!{m.group(1).lower()}>", text)
-    return _defuse_plain(text)
-
-
-_PERSON = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
-
-
-def mentioned_people(text: str) -> list[str]:
-    """The user ids mentioned in `text` (`<@U…>`), in order, once each."""
-    return list(dict.fromkeys(match.group(1) for match in _PERSON.finditer(text)))
-
-
-def quiet_mentions(text: str, names: dict[str, str]) -> str:
-    """`text` with people's mentions written as plain `@name`, so that re-posting it (a translation) does not
-    notify them again; `names` maps user ids to display names (the id is kept when the name is unknown)."""
-    return _PERSON.sub(lambda m: "@" + (m.group(2) or names.get(m.group(1)) or m.group(1)), text)
-
-
 def plain(text: str, limit: int) -> str:
     """Text for a `plain_text` object, shortened with an ellipsis to `limit` characters."""
     text = " ".join(text.split()) if "\n" not in text else text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# ---------------------------------------------------------------- splitting long texts
-
-
-def split_text(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
-    """Cut already-sanitised mrkdwn into pieces of at most `limit` characters, losing nothing.
-
-    Cuts fall between paragraphs, else lines, else words; never inside a `<…>` sequence or an `&…;` escape.
-    """
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), -1)
-        if cut < limit // 3:
-            cut = window.rfind("\n")
-        if cut < limit // 3:
-            cut = window.rfind(" ")
-        if cut < limit // 3:
-            cut = limit
-        cut = _safe_cut(rest, cut)
-        piece = rest[:cut].rstrip("\n ")
-        if piece:
-            pieces.append(piece)
-        rest = rest[cut:].lstrip("\n ")
-    if rest.strip():
-        pieces.append(rest)
-    return pieces or [""]
-
-
-def _safe_cut(text: str, cut: int) -> int:
-    opened = text.rfind("<", 0, cut)
-    if opened > text.rfind(">", 0, cut) and opened > 0:
-        cut = opened
-    amp = text.rfind("&", max(0, cut - 6), cut)
-    if amp >= 0 and ";" not in text[amp:cut] and amp > 0:
-        cut = amp
-    return cut
 
 
 # ---------------------------------------------------------------- replies as messages
@@ -206,15 +100,26 @@ def _actions(buttons: list[Button] | tuple[Button, ...]) -> list[Block]:
 
 
 def _sections(text: str) -> list[Block]:
-    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(text) if piece.strip()]
+    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(text, SECTION_TEXT_LIMIT)
+            if piece.strip()]
 
 
-def reply_blocks(reply: Reply) -> list[Block]:
+def reply_mrkdwn(reply: Reply, names: Mapping[str, str] | None = None) -> str:
+    """The body of `reply` as mrkdwn: its rich text rendered (quietly when it repeats someone's words), or its
+    text made safe; `names` are the display names of the people a quiet rendering shows."""
+    allow = reply.allow_broadcast_mentions
+    if reply.rich is not None:
+        return render(reply.rich, quiet=reply.quiet, names=names, allow_broadcast=allow)
+    return sanitize_mrkdwn(reply.text, allow_broadcast=allow)
+
+
+def reply_blocks(reply: Reply, names: Mapping[str, str] | None = None) -> list[Block]:
     """Every block of `reply`, in order, before it is cut into messages."""
     allow = reply.allow_broadcast_mentions
     blocks: list[Block] = []
-    if reply.text.strip():
-        blocks.extend(_sections(sanitize_mrkdwn(reply.text, allow_broadcast=allow)))
+    body = reply_mrkdwn(reply, names)
+    if body.strip():
+        blocks.extend(_sections(body))
     titled = sum(1 for s in reply.sections if s.title) > 1
     for index, section in enumerate(reply.sections):
         if titled and index > 0:
@@ -234,9 +139,9 @@ def _block_text_length(block: dict[str, Any]) -> int:
     return len(text.get("text", "")) if isinstance(text, dict) else 0
 
 
-def render_reply(reply: Reply) -> list[SlackMessage]:
+def render_reply(reply: Reply, names: Mapping[str, str] | None = None) -> list[SlackMessage]:
     """`reply` as one or more Slack messages (more when it exceeds 50 blocks), each with a fallback text."""
-    rendered = [block.to_dict() for block in reply_blocks(reply)]  # to_dict() validates every limit
+    rendered = [block.to_dict() for block in reply_blocks(reply, names)]  # to_dict() validates every limit
     if not rendered:
         return []
     messages: list[SlackMessage] = []
@@ -250,7 +155,7 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
         current.append(block)
         size += length
     messages.append(SlackMessage(text="", blocks=current))
-    head = sanitize_mrkdwn(reply.text, allow_broadcast=reply.allow_broadcast_mentions).strip()
+    head = reply_mrkdwn(reply, names).strip()
     for message in messages:
         first_text = next((b["text"]["text"] for b in message.blocks if _block_text_length(b)), "")
         fallback = head if message is messages[0] and head else first_text

@@ -18,7 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import t
 from bot.messages import Button, Form, Identity, Reply
 from bot.ports import Capabilities
-from integrations.slack.blocks import SlackMessage, mentioned_people, quiet_mentions, render_form, render_reply
+from bot.richtext import RichText
+from integrations.slack import text as slack_text
+from integrations.slack.blocks import MESSAGE_CHARACTER_BUDGET, SlackMessage, render_form, render_reply
 from integrations.slack.convert import PLATFORM, conversation, person
 from integrations.slack.people import PeopleCache
 
@@ -120,26 +122,45 @@ class SlackChat:
             first = first or str(response.get("ts") or "")
         return first
 
+    async def rendered(self, client: AsyncWebClient, workspace: str, reply: Reply) -> list[SlackMessage]:
+        """`reply` as Slack messages; a reply repeating someone's words shows the people it mentions by name."""
+        return render_reply(reply, await self.names(client, workspace, reply))
+
+    async def names(self, client: AsyncWebClient, workspace: str, reply: Reply) -> dict[str, str]:
+        """The display names of the people a quiet reply mentions (looked up once, then cached)."""
+        if not reply.quiet or reply.rich is None:
+            return {}
+        names = {}
+        for user_id in slack_text.mentioned_people(reply.rich)[:20]:
+            names[user_id] = (await self.people.lookup(client, workspace, user_id)).display_name
+        return names
+
+    def split(self, text: RichText) -> list[RichText]:
+        """Rich text in pieces of one Slack message each (`bot.ports.MessageSplitting`)."""
+        return slack_text.split(text, MESSAGE_CHARACTER_BUDGET)
+
     async def post(self, channel: Identity, reply: Reply) -> str:
         """Post in a conversation (in the thread of `reply.in_thread_of`, when set); returns the first ts."""
         client = await self.clients.for_workspace(channel.workspace)
         extra: dict[str, Any] = {"thread_ts": reply.in_thread_of} if reply.in_thread_of else {}
-        return await self._send(client, channel.id, render_reply(reply), **extra)
+        return await self._send(client, channel.id, await self.rendered(client, channel.workspace, reply), **extra)
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
         client = await self.clients.for_workspace(channel.workspace)
-        return await self._send(client, channel.id, render_reply(reply), thread_ts=thread_id)
+        return await self._send(client, channel.id, await self.rendered(client, channel.workspace, reply),
+                                thread_ts=thread_id)
 
     async def direct_message(self, user: Identity, reply: Reply) -> str:
         client = await self.clients.for_workspace(user.workspace)
         opened = await client.conversations_open(users=user.id)
-        return await self._send(client, str(opened["channel"]["id"]), render_reply(reply))
+        return await self._send(client, str(opened["channel"]["id"]),
+                                await self.rendered(client, user.workspace, reply))
 
     async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
         """Show `reply` to `user` only; where the bot cannot post ephemerally, it goes to them directly."""
         client = await self.clients.for_workspace(channel.workspace)
         try:
-            for message in render_reply(reply):
+            for message in await self.rendered(client, channel.workspace, reply):
                 await client.chat_postEphemeral(channel=channel.id, user=user.id, **message.as_kwargs())
         except SlackApiError as exc:
             if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel",
@@ -168,28 +189,21 @@ class SlackChat:
 
     # ------------------------------------------------------------ optional abilities (bot.ports)
 
-    async def _quiet(self, client: AsyncWebClient, workspace: str, reply: Reply) -> Reply:
-        """`reply` with its people's mentions as plain names (a re-post must not notify them again)."""
-        names = {}
-        for user_id in mentioned_people(reply.text)[:20]:
-            names[user_id] = (await self.people.lookup(client, workspace, user_id)).display_name
-        return replace(reply, text=quiet_mentions(reply.text, names))
-
     async def post_as(self, channel: Identity, reply: Reply, display_name: str, avatar_url: str | None) -> str:
         """Post under another name and picture (chat:write.customize); mentions do not notify."""
         client = await self.clients.for_workspace(channel.workspace)
-        quiet = await self._quiet(client, channel.workspace, reply)
         extra: dict[str, Any] = {"username": (display_name or "ICC Bot")[:80]}
         if avatar_url:
             extra["icon_url"] = avatar_url
         if reply.in_thread_of:
             extra["thread_ts"] = reply.in_thread_of
-        return await self._send(client, channel.id, render_reply(quiet), **extra)
+        messages = await self.rendered(client, channel.workspace, replace(reply, quiet=True))
+        return await self._send(client, channel.id, messages, **extra)
 
     async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
         """Replace the text of one of the bot's messages (chat.update); mentions do not notify."""
         client = await self.clients.for_workspace(channel.workspace)
-        messages = render_reply(await self._quiet(client, channel.workspace, reply))
+        messages = await self.rendered(client, channel.workspace, replace(reply, quiet=True))
         if not messages:
             return
         # Slack edits one message: a translation fits in one; were it longer, its first 50 blocks are shown.
@@ -224,7 +238,7 @@ class SlackChat:
                 break
         return found
 
-    async def fetch_text(self, channel: Identity, message_id: str) -> str | None:
+    async def fetch_text(self, channel: Identity, message_id: str) -> RichText | None:
         """The text of a message (conversations.history around its timestamp), or None when unreadable."""
         client = await self.clients.for_workspace(channel.workspace)
         try:
@@ -235,7 +249,7 @@ class SlackChat:
             return None
         for message in response.get("messages") or []:
             if message.get("ts") == message_id:
-                return str(message.get("text") or "")
+                return slack_text.parse(str(message.get("text") or ""))
         return None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, MessagePosted, ReactionAdded
 from bot.registry import Mention
 from bot.services.members import MemberService
+from integrations.slack import text as slack_text
 from integrations.slack.blocks import form_values, read_metadata
 
 PLATFORM = "slack"
@@ -82,7 +83,8 @@ def to_command_event(body: dict[str, Any], *, locale: str | None = None, display
         actor=person(workspace, _user_id(body)),
         channel=conversation(workspace, _channel_id(body)),
         name=command_name(str(body.get("command") or "")),
-        text=str(body.get("text") or ""),
+        # Slack escapes what people type (`Q&amp;A`); its `<…>` markup stays for the command's options.
+        text=slack_text.unescape(str(body.get("text") or "")),
         platform_locale=locale,
         display_name=display_name or str(body.get("user_name") or ""),
     )
@@ -226,7 +228,7 @@ def _message(
         author=person(str(message.get("user_team") or workspace), user_id),
         channel=conversation(workspace, channel_id),
         message_id=ts,
-        text=str(message.get("text") or ""),
+        text=slack_text.parse(str(message.get("text") or "")),
         thread_id=str(thread) if thread and thread != ts else None,
         display_name=str((profile or {}).get("display_name") or (profile or {}).get("real_name") or ""),
         avatar_url=(profile or {}).get("image_72"),

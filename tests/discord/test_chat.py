@@ -11,6 +11,7 @@ from bot.i18n import t
 from bot.messages import DirectMessage, Form, FormField, Identity, Reply, Response
 from bot.ports import ChannelDirectory, Chat, EditableChat, MessageFetching, PostingAs
 from bot.registry import Args, Command, FormSpec
+from bot.richtext import RichText
 from bot.wiring import Core
 from integrations.discord.webhooks import PostFailed
 from tests.discord.helpers import ALICE, BOB, CAROL, GUILD, answer, buttons, channel_id, identity, running_bot
@@ -47,7 +48,7 @@ async def test_post_split_reply_edit_delete_and_read_back(core: Core, fake: fd.F
         await bot.chat.update(general, reply_id, Reply(text="Good morning, @everyone"))
         assert fake.messages[int(reply_id)]["content"] == "Good morning, @everyone"
         assert fake.messages[int(reply_id)]["mention_everyone"] is False
-        assert await bot.chat.fetch_text(general, user_message["id"]) == "Bom dia"
+        assert await bot.chat.fetch_text(general, user_message["id"]) == RichText.of("Bom dia")
 
         mirrored = await bot.chat.post_as(general, Reply(text="Bonjour"), "Ana", None)
         await bot.chat.update(general, mirrored, Reply(text="Bonjour à tous"))

@@ -7,6 +7,7 @@ import asyncio
 from bot.i18n import t
 from bot.messages import Identity, MessagePosted, ReactionAdded, Reply, Response
 from bot.ports import Chat
+from bot.richtext import RichText
 from bot.wiring import Core
 from tests.discord.helpers import ALICE, BOB, GUILD, answer, channel_id, content, running_bot
 from tests.fakes import discord as fd
@@ -37,7 +38,7 @@ async def test_a_message_in_a_channel_reaches_the_listeners(core: Core, fake: fd
         event = await asyncio.wait_for(messages.get(), 2)
         assert event == MessagePosted(
             author=Identity("discord", str(GUILD), str(ALICE)), channel=Identity("discord", str(GUILD), str(general)),
-            message_id=payload["id"], text="Bonjour à tous", display_name="alice",
+            message_id=payload["id"], text=RichText.of("Bonjour à tous"), display_name="alice",
             avatar_url=event.avatar_url,
         )
         assert event.avatar_url and event.avatar_url.startswith("https://cdn.discordapp.com/")
@@ -48,12 +49,13 @@ async def test_a_message_in_a_channel_reaches_the_listeners(core: Core, fake: fd
         await fake.dispatch("MESSAGE_CREATE", fake.message_create_payload(general, hook["id"], "mirrored",
                                                                           webhook_id=hook["id"]))
         mirrored = await asyncio.wait_for(messages.get(), 2)
-        assert mirrored.text == "mirrored" and mirrored.author_is_bot
+        assert mirrored.text.plain() == "mirrored" and mirrored.author_is_bot
 
         edited = dict(payload, content="Bonjour à toutes et à tous", edited_timestamp="2026-11-25T15:00:00+00:00")
         await fake.dispatch("MESSAGE_UPDATE", edited)
         event = await asyncio.wait_for(messages.get(), 2)
-        assert (event.edited, event.text, event.message_id) == (True, "Bonjour à toutes et à tous", payload["id"])
+        assert event.edited and event.message_id == payload["id"]
+        assert event.text.plain() == "Bonjour à toutes et à tous"
 
         await fake.dispatch("MESSAGE_DELETE", {"id": payload["id"], "channel_id": str(general), "guild_id": str(GUILD)})
         event = await asyncio.wait_for(messages.get(), 2)
@@ -97,7 +99,7 @@ async def test_the_translate_menu_asks_the_translation_service_or_a_wired_handle
         asked: list[tuple[str, str, str]] = []
 
         async def translate(event: MessagePosted, requester: Identity, locale: str) -> Response:
-            asked.append((event.text, requester.id, locale))
+            asked.append((event.text.plain(), requester.id, locale))
             return Response(replies=[Reply(text="Hallo", ephemeral=False)])
 
         bot.chat.on_translate_request(translate)

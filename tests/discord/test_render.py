@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from bot.i18n import t
 from bot.messages import Button, Reply, Section
 from integrations.discord.components import ActionButton
-from integrations.discord.render import MAX_CONTENT, ButtonValues, parse_custom_id, render_reply, split_text
+from integrations.discord.render import ButtonValues, parse_custom_id, render_reply
+from integrations.discord.text import MAX_CONTENT, split_text
 from integrations.discord.translator import CatalogueTranslator, our_locale
 
 

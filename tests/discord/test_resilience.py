@@ -38,7 +38,7 @@ async def test_a_dropped_connection_resumes_without_losing_events(core: Core, fa
         await fake.dispatch("MESSAGE_CREATE", fake.message_create_payload(general, ALICE, "while you were away"))
         await fake.wait_connected()
         event = await asyncio.wait_for(seen.get(), 5)
-        assert event.text == "while you were away"
+        assert event.text.plain() == "while you were away"
         # Interactions work on the resumed session.
         reply = await answer(fake, fake.slash_command_interaction("help", user_id=BOB, locale="en-US"))
         assert content(reply).startswith("Here is what I can do for you:")

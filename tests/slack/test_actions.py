@@ -112,7 +112,7 @@ async def test_translate_shortcut_asks_the_translation_service_for_the_persons_l
     real = service.translate_for
 
     async def spy(person, text, *, platform_locale=None, channel=None):
-        asked.append((person.id, text, platform_locale, channel.id))
+        asked.append((person.id, text.plain(), platform_locale, channel.id))
         return await real(person, text, platform_locale=platform_locale, channel=channel)
 
     service.translate_for = spy  # type: ignore[method-assign]
@@ -160,7 +160,7 @@ async def test_translate_shortcut_without_translation_and_with_its_own_hook(slac
         "type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000200", "text": "Hallo", "thread_ts": "1.0"})
     await slack.settle()
     assert slack.answers()[-1]["text"] == "translated"
-    assert seen[0].text == "Hallo" and seen[0].message_id == "1700000000.000200" and seen[0].thread_id == "1.0"
+    assert seen[0].text.plain() == "Hallo" and seen[0].message_id == "1700000000.000200" and seen[0].thread_id == "1.0"
     assert seen[0].actor.id == DEFAULT_USER_ID and seen[0].platform_locale == "it-IT"
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.messages import Button, Form, FormField, Identity, Reply
-from bot.ports import ChannelDirectory, Chat, EditableChat, MessageFetching, PostingAs
+from bot.ports import ChannelDirectory, Chat, EditableChat, MessageFetching, MessageSplitting, PostingAs
+from bot.richtext import RichText
+from integrations.slack.text import parse
 from tests.fakes.slack import DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID
 from tests.slack.conftest import Slack, message_text
 
@@ -12,7 +14,7 @@ CHANNEL = Identity("slack", DEFAULT_TEAM_ID, DEFAULT_CHANNEL_ID)
 
 async def test_slack_chat_is_a_chat_with_every_optional_ability(slack: Slack) -> None:
     chat = slack.adapter.chat
-    for port in (Chat, EditableChat, PostingAs, ChannelDirectory, MessageFetching):
+    for port in (Chat, EditableChat, PostingAs, ChannelDirectory, MessageFetching, MessageSplitting):
         assert isinstance(chat, port)
     assert slack.core.dispatcher.chats["slack"] is chat
     assert chat.capabilities.modals and chat.capabilities.max_modal_fields == 100
@@ -38,15 +40,16 @@ async def test_post_thread_direct_ephemeral_and_channel(slack: Slack) -> None:
 async def test_post_as_and_update_do_not_notify_mentioned_people(slack: Slack) -> None:
     chat = slack.adapter.chat
     slack.fake.add_user("U0MARIE01", name="marie")
-    ts = await chat.post_as(CHANNEL, Reply(text="Merci <@U0MARIE01> et <@U0ANA0001|ana> !", ephemeral=False),
-                            "Jean (Lyon)", "https://example.org/jean.png")
+    said = parse("Merci <@U0MARIE01> et <@U0ANA0001|ana> !")
+    ts = await chat.post_as(CHANNEL, Reply(text="", rich=said, ephemeral=False), "Jean (Lyon)",
+                            "https://example.org/jean.png")
     [call] = slack.fake.calls_to("chat.postMessage")
     assert call.args["username"] == "Jean (Lyon)" and call.args["icon_url"] == "https://example.org/jean.png"
     assert call.args["text"] == "Merci @marie et @ana !"
-    await chat.update(CHANNEL, ts, Reply(text="Merci beaucoup <@U0MARIE01>", ephemeral=False))
+    await chat.update(CHANNEL, ts, Reply(text="", rich=parse("Merci beaucoup <@U0MARIE01>"), ephemeral=False))
     [update] = slack.fake.calls_to("chat.update")
     assert update.args["ts"] == ts and update.args["text"] == "Merci beaucoup @marie"
-    assert await chat.fetch_text(CHANNEL, ts) == "Merci beaucoup @marie"
+    assert await chat.fetch_text(CHANNEL, ts) == RichText.of("Merci beaucoup @marie")
     await chat.delete(CHANNEL, ts)
     await chat.delete(CHANNEL, ts)  # already gone: not an error
     assert slack.fake.messages(DEFAULT_CHANNEL_ID) == []

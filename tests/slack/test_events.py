@@ -6,6 +6,7 @@ from bot.i18n import t
 from bot.messages import MessagePosted, ReactionAdded
 from bot.models import City, Cluster, ClusterMembership
 from bot.ports import Chat
+from bot.richtext import Mention, MentionKind, RichText
 from integrations.slack.chat import SlackChat
 from tests.fakes.slack import DEFAULT_CHANNEL_ID, DEFAULT_TEAM_ID, DEFAULT_USER_ID
 from tests.slack.conftest import Slack, message_text, serve_slack
@@ -38,7 +39,8 @@ async def test_a_message_reaches_the_listeners_with_the_slack_chat(slack: Slack)
     [event] = messages
     assert event.author.platform == "slack" and event.author.workspace == DEFAULT_TEAM_ID
     assert event.author.id == "U0FR00001" and event.channel.id == DEFAULT_CHANNEL_ID
-    assert event.text == "Bonjour <@U0DE00001>" and event.message_id == "1700000000.000100"
+    assert event.text == RichText.of("Bonjour ", Mention(MentionKind.person, "U0DE00001"))
+    assert event.message_id == "1700000000.000100"
     assert event.thread_id == "1699999999.000100" and not event.edited and not event.deleted
     assert isinstance(chats[0], SlackChat)
 
@@ -61,7 +63,7 @@ async def test_edits_and_deletions_come_as_such_and_bots_and_joins_do_not(slack:
     await slack.client.event({"type": "message", "subtype": "channel_join", "channel": DEFAULT_CHANNEL_ID,
                               "user": "U0NEW0001", "text": "<@U0NEW0001> has joined", "ts": "1700000000.000500"})
     await slack.settle()
-    assert [(m.edited, m.deleted, m.text, m.message_id) for m in messages] == [
+    assert [(m.edited, m.deleted, m.text.plain(), m.message_id) for m in messages] == [
         (True, False, "Bonjour à tous", "1700000000.000100"),
         (False, True, "", "1700000000.000100"),
     ]

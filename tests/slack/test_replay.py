@@ -102,7 +102,7 @@ async def test_slacks_retries_are_signed_anew_and_the_event_is_handled_once(slac
                               {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
         assert response.status_code == 200
     await slack.settle()
-    assert [event.text for event in received] == ["Bonjour"]
+    assert [event.text.plain() for event in received] == ["Bonjour"]
 
 
 async def test_every_web_process_refuses_what_another_one_took_in(slack: Slack) -> None:

@@ -63,7 +63,7 @@ async def test_commands_events_and_modals_over_socket_mode(socket: SlackAdapter,
                                           retry_reason="timeout" if attempt else "")
         await fake.socket_ack(envelope)
     await _settle(socket)
-    assert [m.text for m in received] == ["Salut"]
+    assert [m.text.plain() for m in received] == ["Salut"]
 
     # A modal submission: the errors travel back in the envelope's acknowledgement.
     coordinator = Identity("slack", fs.DEFAULT_TEAM_ID, fs.DEFAULT_USER_ID)

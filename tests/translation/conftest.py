@@ -15,9 +15,13 @@ from sqlalchemy.engine import Engine
 
 from bot.messages import Form, Identity, MessagePosted, Reply
 from bot.ports import Capabilities
+from bot.richtext import RichText
 from bot.settings import Settings
 from bot.wiring import Core, build_core
+from integrations.console import text as console_text
 from integrations.deepl.translator import DeepLTranslator
+from integrations.discord import text as discord_text
+from integrations.slack import text as slack_text
 from tests.fakes.deepl import FakeDeepL, deepl_client_settings
 
 
@@ -47,7 +51,8 @@ class Sent:
 
 @dataclass
 class RecordingChat:
-    """A chat that records what the bot sends (with every optional ability of the ports)."""
+    """A chat that records what the bot sends, as its platform would show it (with every optional ability of
+    the ports; long texts are cut by the platform's own splitter at `capabilities.max_message_length`)."""
 
     platform: str = "slack"
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(
@@ -59,20 +64,33 @@ class RecordingChat:
         self.counter += 1
         return f"B{self.counter}"
 
+    def shown(self, reply: Reply) -> str:
+        if reply.rich is None:
+            return reply.text
+        if self.platform == "slack":
+            return slack_text.render(reply.rich, quiet=reply.quiet)
+        if self.platform == "discord":
+            return discord_text.render(reply.rich)
+        return console_text.render(reply.rich)
+
+    def split(self, text: RichText) -> list[RichText]:
+        limit = self.capabilities.max_message_length
+        return (discord_text.split(text, limit) if self.platform == "discord" else slack_text.split(text, limit))
+
     async def post(self, channel: Identity, reply: Reply) -> str:
-        self.sent.append(Sent("post", channel, reply.text, reply.in_thread_of, message_id=self._id()))
+        self.sent.append(Sent("post", channel, self.shown(reply), reply.in_thread_of, message_id=self._id()))
         return self.sent[-1].message_id
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
-        self.sent.append(Sent("thread", channel, reply.text, thread_id, message_id=self._id()))
+        self.sent.append(Sent("thread", channel, self.shown(reply), thread_id, message_id=self._id()))
         return self.sent[-1].message_id
 
     async def direct_message(self, user: Identity, reply: Reply) -> str:
-        self.sent.append(Sent("dm", None, reply.text, to=user, message_id=self._id()))
+        self.sent.append(Sent("dm", None, self.shown(reply), to=user, message_id=self._id()))
         return self.sent[-1].message_id
 
     async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
-        self.sent.append(Sent("ephemeral", channel, reply.text, to=user))
+        self.sent.append(Sent("ephemeral", channel, self.shown(reply), to=user))
 
     async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None) -> None:
         raise NotImplementedError
@@ -81,13 +99,13 @@ class RecordingChat:
         return Identity(self.platform, workspace, name)
 
     async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
-        self.sent.append(Sent("update", channel, reply.text, message_id=message_id))
+        self.sent.append(Sent("update", channel, self.shown(reply), message_id=message_id))
 
     async def delete(self, channel: Identity, message_id: str) -> None:
         self.sent.append(Sent("delete", channel, "", message_id=message_id))
 
     async def post_as(self, channel: Identity, reply: Reply, display_name: str, avatar_url: str | None) -> str:
-        self.sent.append(Sent("post_as", channel, reply.text, reply.in_thread_of, message_id=self._id(),
+        self.sent.append(Sent("post_as", channel, self.shown(reply), reply.in_thread_of, message_id=self._id(),
                               name=display_name))
         return self.sent[-1].message_id
 
@@ -142,8 +160,9 @@ def person(user: str) -> Identity:
 
 def message(user: str, text: str, message_id: str, *, thread: str | None = None, channel: Identity = CHANNEL,
             **extra: object) -> MessagePosted:
-    return MessagePosted(author=person(user), channel=channel, message_id=message_id, text=text, thread_id=thread,
-                         display_name=user, **extra)  # type: ignore[arg-type]
+    """A message as the Slack adapter hands it to the core (`text` as Slack delivers it)."""
+    return MessagePosted(author=person(user), channel=channel, message_id=message_id, text=slack_text.parse(text),
+                         thread_id=thread, display_name=user, **extra)  # type: ignore[arg-type]
 
 
 def add_people(core: Core, languages: dict[str, str], channel: Identity = CHANNEL) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
@@ -66,28 +65,3 @@ async def test_usage_adds_up_in_one_row_per_scope_and_month(tcore: Core) -> None
     assert store.usage("cluster:1", "2026-11") == 157
     rows = {row.scope: (row.billed_characters, row.requests) for row in store.usage_by_scope("2026-11")}
     assert rows == {"cluster:1": (157, 3), "cluster:2": (3, 1)}
-
-
-async def test_mentioned_people_are_named_with_one_lookup_and_remembered(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    translation = tcore.services.translation
-    assert translation is not None
-    lookups: list[set[str]] = []
-    display_names = translation.store.display_names
-
-    def counted(platform: str, workspace: str, user_ids: Any) -> dict[str, str]:
-        lookups.append(set(user_ids))
-        return display_names(platform, workspace, user_ids)
-
-    monkeypatch.setattr(translation.store, "display_names", counted)
-    await tcore.dispatcher.message_posted(message("mireille", "Merci <@ana> et <@olena> pour le rapport.", "1"))
-    # Three translations, one lookup for both people; the names replace the mentions (no ping again).
-    assert lookups == [{"ana", "olena"}]
-    reply = chat.of("thread")[0].text
-    assert reply.count("@Ana") == 3 and reply.count("@Olena") == 3 and "<@" not in reply
-    await tcore.dispatcher.message_posted(message("katrin", "Danke <@ana> für den Bericht.", "2"))
-    assert len(lookups) == 1  # remembered for a while, as the channels' settings are
-    translation.forget()
-    await tcore.dispatcher.message_posted(message("katrin", "Danke <@olena> für die Zahlen.", "3"))
-    assert lookups[1:] == [{"olena"}]

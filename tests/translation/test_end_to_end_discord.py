@@ -179,3 +179,26 @@ async def test_a_mentioned_person_stays_mentioned_but_is_not_pinged_again(
         assert stored["author"]["id"] == discord_api.bot_user["id"]
         assert len(fake.translate_calls) == 3
         assert all(str(OLENA) not in text for call in fake.translate_calls for text in call.texts)
+
+
+#: Messages exactly as Discord's gateway delivers them: Markdown as typed, nothing escaped.
+AS_DISCORD_SENDS_THEM = [
+    "> Bonjour à toutes et à tous, voici le compte rendu de la réunion d'hier soir.",
+    "Le formulaire est ici : https://example.org/form?lang=fr&city=lyon merci de le remplir rapidement.",
+    "Tout est dans [le rapport Q&A](https://example.org/icc?a=1&b=2) pour les détails de la session.",
+    "Avec un budget < 500 euros et un délai > deux semaines, est-ce encore possible ? Lancez `a && b`.",
+]
+
+
+async def test_discord_text_comes_back_as_typed(core: Core, discord_api: fd.FakeDiscord, fake: FakeDeepL) -> None:
+    async with running_bot(core, discord_api):
+        await four_languages_in_thread_mode(core, discord_api)
+        for text in AS_DISCORD_SENDS_THEM:
+            fake.reset()
+            message = await french_message(core, discord_api, text)
+            post = bot_posts(discord_api)[-1]
+            assert_quiet(post, message)
+            assert_three_translations(post["content"], text)
+        [call, *_] = fake.translate_calls
+        assert call.texts == ["Avec un budget &lt; 500 euros et un délai &gt; deux semaines, est-ce encore "
+                              "possible ? Lancez <x0/>."]

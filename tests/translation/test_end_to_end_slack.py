@@ -140,3 +140,56 @@ async def test_a_mentioned_person_stays_mentioned_but_is_not_pinged_again(slack:
     # DeepL never saw the mention itself (a placeholder tag it leaves alone).
     assert len(fake.translate_calls) == 3
     assert all(OLENA not in text for call in fake.translate_calls for text in call.texts)
+
+
+#: Messages exactly as Slack's Events API delivers them: what people typed is escaped (`&amp;`, `&lt;`,
+#: `&gt;`), and `<…>` is Slack's markup (links it made of what was pasted, labelled links).
+AS_SLACK_SENDS_THEM = [
+    "&gt; Bonjour à toutes et à tous, voici le compte rendu de la réunion d'hier soir.",
+    "Le formulaire d'inscription est ici : <https://example.org/form?lang=fr&amp;city=lyon> merci de le remplir.",
+    "Tout est dans <https://example.org/icc?a=1&amp;b=2|le rapport Q&amp;A> pour les détails de la session.",
+    "La session Q&amp;A commence à quatorze heures, apportez toutes vos questions.",
+    "Lancez `make test &amp;&amp; make lint` puis ```if a &lt; b:\n    pass``` avant jeudi prochain.",
+    "Avec un budget &lt; 500 euros et un délai &gt; deux semaines, est-ce encore possible ?",
+]
+
+
+async def test_slack_text_comes_back_escaped_once_quotes_links_code_and_all(slack: Slack, fake: FakeDeepL) -> None:
+    await four_languages_in_thread_mode(slack)
+    for number, text in enumerate(AS_SLACK_SENDS_THEM):
+        fake.reset()
+        ts = f"1764065000.{number:06d}"
+        await say(slack, MIREILLE, text, ts)
+        reply = thread_replies(slack)[-1]
+        assert reply["thread_ts"] == ts
+        # Each translation reads as the original did (the fake only prefixes the words with the language).
+        assert_three_translations(reply["text"], text)
+        for twice in ("&amp;amp;", "&amp;gt;", "&amp;lt;"):
+            assert twice not in message_text(reply), (twice, reply["text"])
+    # DeepL got the text XML-escaped once (its tag handling is XML): what people typed, never Slack's escapes.
+    [call, *_] = fake.translate_calls
+    assert call.tag_handling == "xml"
+    assert call.texts == ["Avec un budget &lt; 500 euros et un délai &gt; deux semaines, est-ce encore possible ?"]
+
+
+async def test_a_quoted_line_stays_a_quote_and_q_and_a_reads_as_typed(slack: Slack, fake: FakeDeepL) -> None:
+    await four_languages_in_thread_mode(slack)
+    await say(slack, MIREILLE, AS_SLACK_SENDS_THEM[0], "1764065100.000100")
+    await say(slack, MIREILLE, AS_SLACK_SENDS_THEM[3], "1764065100.000200")
+    quote, questions = thread_replies(slack)
+    for section in quote["text"].split("\n\n"):
+        assert section.split("\n")[1].startswith("&gt; [")  # Slack shows `&gt; ` at a line start as a quote
+    assert questions["text"].count("Q&amp;A") == 3 and "Q&A" not in questions["text"]
+
+
+async def test_mentioned_people_are_shown_by_name_looked_up_once(slack: Slack, fake: FakeDeepL) -> None:
+    slack.fake.add_user("U0MARTA01", locale="es-ES", name="Marta")
+    await four_languages_in_thread_mode(slack)
+    slack.fake.calls.clear()
+    text = "Merci <@U0MARTA01> pour le compte rendu de la réunion, il est très clair et complet."
+    await say(slack, MIREILLE, text, "1764065200.000100")
+    [reply] = thread_replies(slack)
+    assert_three_translations(reply["text"], text, expected_body=text.replace("<@U0MARTA01>", "@Marta"))
+    await say(slack, OLENA, "Gracias <@U0MARTA01>, el informe es muy completo y está muy claro.", "1764065200.0002")
+    lookups = [call for call in slack.fake.calls_to("users.info") if call.args.get("user") == "U0MARTA01"]
+    assert len(lookups) == 1  # remembered for the next message

@@ -14,10 +14,10 @@ from bot.models import City, PracticeTranslation, Role, TranslationMode
 from bot.models.practices import PracticeCreate
 from bot.ports import Capabilities
 from bot.services.glossary import GlossaryError, load_glossary, parse_glossary
-from bot.services.markup import Dialect
 from bot.services.translation import TranslationService
 from bot.wiring import Core
 from integrations.console.adapter import ConsoleSession
+from integrations.slack import text as slack_text
 from tests.fakes.deepl import FakeDeepL
 from tests.translation.conftest import CHANNEL, RecordingChat, add_people, message, person
 
@@ -57,7 +57,7 @@ async def test_the_glossary_is_synced_only_when_it_changed(tcore: Core, fake: Fa
     assert again.glossary_id == translation.glossary_id
     assert fake.requests_to("/v3/glossaries", "POST") == [] and len(fake.glossaries) == 1
     outcome = await again.translate_text("The anti-rumours strategy of Lisbon", targets=["FR"])
-    assert outcome.texts["FR"] == "[FR] The stratégie anti-rumeurs of Lisbonne"
+    assert outcome.texts["FR"].plain() == "[FR] The stratégie anti-rumeurs of Lisbonne"
 
 
 async def test_translate_command_and_unsupported_languages(tcore: Core, fake: FakeDeepL) -> None:
@@ -125,11 +125,12 @@ async def test_languages_without_tag_handling_use_placeholders(tcore: Core, fake
     translation = tcore.services.translation
     assert translation is not None
     translation.supported_targets = translation.supported_targets | {"SR"}
-    outcome = await translation.translate_text("Merci <@U1> pour `le code` et :tada: https://x.org !",
-                                               targets=["SR"], dialect=Dialect.slack)
+    text = "Merci <@U1> pour `le code` et :tada: <https://x.org> &amp; Q&amp;A !"
+    outcome = await translation.translate_text(slack_text.parse(text), targets=["SR"])
     (call,) = fake.translate_calls
     assert call.tag_handling is None and "⟦0⟧" in call.texts[0] and "<@U1>" not in call.texts[0]
-    assert outcome.texts["SR"] == "[SR] Merci <@U1> pour `le code` et :tada: https://x.org !"
+    assert call.texts[0].endswith("⟦3⟧ & Q&A !")  # no XML: the text as typed, no escaping
+    assert slack_text.render(outcome.texts["SR"]) == "[SR] " + text
 
 
 async def test_a_published_practice_is_translated_into_every_catalogue_language(

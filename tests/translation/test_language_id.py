@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.services.language_id import SAMPLE_CHARACTERS, LanguageIdentifier, sample
-from bot.services.markup import has_words, parse
+from bot.services.markup import has_words
+from integrations.slack.text import parse
 
 FRENCH = "Nous organisons la rencontre du cluster anti-rumeurs à Strasbourg avec les villes partenaires. "
 GERMAN = "Wir haben einen interkulturellen Beirat gegründet, der sich jeden Monat im Rathaus trifft. "
@@ -76,4 +77,4 @@ def test_the_same_text_is_identified_once_until_a_language_is_added(monkeypatch:
     ("Merci", True), ("Okay then", True), ("a", True), (FRENCH * 400, True), ("🎉" * 5000 + " merci", True),
 ])
 def test_words_worth_translating_short_or_long(text: str, expected: bool) -> None:
-    assert has_words(parse(text)) is expected
+    assert has_words(parse(text).parts) is expected
