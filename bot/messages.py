@@ -62,6 +62,9 @@ class FormSubmitted:
     values: dict[str, str]
     state: str = ""
     platform_locale: str | None = None
+    #: Names this filled-in form (Slack's view, Discord's form draft, the console's form): the same form sent
+    #: again within a day gets the first answer instead of being recorded twice. Empty: not known.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)

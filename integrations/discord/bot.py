@@ -1,8 +1,10 @@
 """The Discord bot: a `commands.Bot` built around the core, started by the `worker` process.
 
-`ICCBot(core)` takes everything it needs in its constructor; `setup_hook` builds the slash commands from the
-registry, the "Translate" message menu and `/discord-roles`, registers the persistent components, and syncs
-the commands to the servers in `DISCORD_GUILD_IDS` (or globally with `DISCORD_SYNC_AT_START`). Start it with
+`ICCBot(core)` is the one place that knows every part of the adapter: its constructor builds each helper with
+only what that helper needs (the dispatcher, the member service, the client, the shared interaction state), and
+`setup_hook` builds the slash commands from the registry, the "Translate" message menu and `/discord-roles`,
+registers the persistent components, and syncs the commands to the servers in `DISCORD_GUILD_IDS` (or globally
+with `DISCORD_SYNC_AT_START`). No helper holds the bot. Start it with
 `run_discord(core)`, i.e. `async with bot: await bot.start(token)`. discord.py reconnects, resumes and waits
 out rate limits (429, `X-RateLimit-*`) on its own; the bot only makes sure an interaction delivered twice is
 answered once.
@@ -19,6 +21,7 @@ from discord.ext import commands
 
 from bot.core import Core
 from bot.i18n import t
+from integrations.discord.answers import ActiveInteractions, Languages
 from integrations.discord.chat import DiscordChat
 from integrations.discord.components import ActionButton, FormButton
 from integrations.discord.events import to_message_deleted, to_message_posted, to_reaction_added
@@ -26,11 +29,12 @@ from integrations.discord.forms import MODAL_PREFIX, FormFlow
 from integrations.discord.interactions import InteractionFlow
 from integrations.discord.permissions import intents, permissions
 from integrations.discord.render import ButtonValues
-from integrations.discord.roles import RoleSync, role_admin_group
-from integrations.discord.slash import build_commands, translate_menu
+from integrations.discord.roles import RoleMap, RoleSync
+from integrations.discord.slash import build_commands, role_admin_group, translate_menu
 from integrations.discord.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
+
 
 class ICCTree(app_commands.CommandTree["ICCBot"]):
     """The command tree: each interaction once, and command errors as a localised answer."""
@@ -72,19 +76,24 @@ class ICCBot(commands.Bot):
         )
         self.core = core
         self.sync_at_start = sync_at_start
+        members = core.services.members
         self.button_values = ButtonValues()
-        self.flow = InteractionFlow(self)
-        self.forms = FormFlow(self)
-        self.roles = RoleSync(self)
-        self.chat = DiscordChat(self)
+        active = ActiveInteractions()
+        languages = Languages(members, core.dispatcher.locale_for)
+        self.roles = RoleSync(members, RoleMap(core.engine))
+        self.forms = FormFlow(self, languages=languages, active=active)
+        self.chat = DiscordChat(self, languages=languages, forms=self.forms, active=active,
+                                button_values=self.button_values, translation=core.services.translation)
+        self.flow = InteractionFlow(core.dispatcher, languages=languages, roles=self.roles, forms=self.forms,
+                                    post=self.chat.post, button_values=self.button_values, active=active)
         core.dispatcher.attach_chat(self.chat)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
-        for command in build_commands(self):
+        for command in build_commands(self.core.registry, self.flow):
             self.tree.add_command(command)
-        self.tree.add_command(role_admin_group(self))
-        self.tree.add_command(translate_menu(self))
+        self.tree.add_command(role_admin_group(self.flow, self.roles, self.core.services.members))
+        self.tree.add_command(translate_menu(self.flow, self.chat))
         self.add_dynamic_items(ActionButton, FormButton)
         if self.sync_at_start:
             guild_ids = self.core.settings.discord_guild_id_list
@@ -166,9 +175,19 @@ class ICCBot(commands.Bot):
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: dict[str, Any] = dict(interaction.data or {})
-        custom_id = str(data.get("custom_id", ""))
-        if custom_id.startswith(MODAL_PREFIX) and self.flow.first_delivery(interaction):
-            await self.forms.submitted(interaction)
+        if str(data.get("custom_id", "")).startswith(MODAL_PREFIX):
+            await self.flow.form_step_submitted(interaction)
+
+    # ------------------------------------------------------------ what the persistent components call
+
+    def first_delivery(self, interaction: discord.Interaction, /) -> bool:
+        return self.flow.first_delivery(interaction)
+
+    async def button_pressed(self, interaction: discord.Interaction, custom_id: str, /) -> None:
+        await self.flow.button_pressed(interaction, custom_id)
+
+    async def open_form_step(self, interaction: discord.Interaction, token: str, step: int, /) -> None:
+        await self.forms.open_step(interaction, token, step)
 
 
 async def run_discord(core: Core) -> None:

@@ -13,17 +13,18 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import discord
 
 from bot.i18n import negotiate, t
 from bot.messages import Form, Identity, MessagePosted, Reply, Response
-from bot.ports import Capabilities
 from bot.richtext import RichText
 from integrations.discord import text as discord_text
+from integrations.discord.answers import ActiveInteractions, Languages, send
+from integrations.discord.forms import FormFlow
 from integrations.discord.permissions import AdminNotices
-from integrations.discord.render import DM_WORKSPACE, PLATFORM, Outgoing, render_reply
+from integrations.discord.render import CAPABILITIES, DM_WORKSPACE, PLATFORM, ButtonValues, Outgoing, render_reply
 from integrations.discord.webhooks import (
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
@@ -32,27 +33,20 @@ from integrations.discord.webhooks import (
     PostFailed,
 )
 
-if TYPE_CHECKING:
-    from integrations.discord.bot import ICCBot
-
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-CAPABILITIES = Capabilities(
-    modals=True,
-    max_modal_fields=5,
-    ephemeral=True,
-    threads=True,
-    buttons=True,
-    post_as_other=True,
-    max_message_length=2000,
-    create_channels=True,
-)
-
 #: What the translation feature plugs in for the "Translate" message menu: the message, who asked, in which
 #: language they read; returns what to show them (privately).
 TranslateHandler = Callable[[MessagePosted, Identity, str], Awaitable[Response]]
+
+
+class MessageTranslation(Protocol):
+    """The core's translation of a message for one person (the translation service's `translate_for`)."""
+
+    async def translate_for(self, person: Identity, text: RichText, *, platform_locale: str | None = None,
+                            channel: Identity | None = None) -> Reply: ...
 
 
 class DiscordChat:
@@ -60,11 +54,25 @@ class DiscordChat:
 
     platform = PLATFORM
 
-    def __init__(self, bot: ICCBot) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        languages: Languages,
+        forms: FormFlow,
+        active: ActiveInteractions,
+        button_values: ButtonValues,
+        translation: MessageTranslation | None = None,
+    ) -> None:
+        self.client = client
+        self.languages = languages
+        self.forms = forms
+        self.active = active
+        self.button_values = button_values
+        self.translation = translation
         self.capabilities = CAPABILITIES
-        self.webhooks = ChannelWebhooks(bot)
-        self.notices = AdminNotices(bot)
+        self.webhooks = ChannelWebhooks(client)
+        self.notices = AdminNotices(client)
         self.translate_handler: TranslateHandler | None = None
         #: message id -> the thread it is in, for messages the core knows by their parent channel
         self.threads_of: OrderedDict[int, int] = OrderedDict()
@@ -87,17 +95,15 @@ class DiscordChat:
 
     def locale_of(self, user: Identity) -> str:
         """A person's language without an interaction: theirs, else their last Discord client's, else the server's."""
-        member = self.bot.core.services.members.get_or_create(user)
-        guild = self.bot.get_guild(int(user.workspace)) if user.workspace.isdigit() else None
-        fallback = str(guild.preferred_locale) if guild is not None else None
-        return self.bot.core.dispatcher.locale_for(member, member.locale or fallback)
+        guild = self.client.get_guild(int(user.workspace)) if user.workspace.isdigit() else None
+        return self.languages.of_user(user, str(guild.preferred_locale) if guild is not None else None)
 
     # ------------------------------------------------------------ where
 
     async def channel(self, channel: Identity) -> discord.abc.Messageable:
         """The Discord channel (or thread) behind an identity, from the cache or from Discord."""
         try:
-            found = self.bot.get_channel(int(channel.id)) or await self.bot.fetch_channel(int(channel.id))
+            found = self.client.get_channel(int(channel.id)) or await self.client.fetch_channel(int(channel.id))
         except discord.NotFound as exc:
             self.webhooks.forget(int(channel.id))
             raise PostFailed("channel_gone", f"Discord channel {channel.id} no longer exists") from exc
@@ -130,7 +136,7 @@ class DiscordChat:
         """Send `reply` as one or more messages; `quiet`: the people it mentions are not notified."""
         last = ""
         permission = "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
-        for outgoing in render_reply(reply, self.bot.button_values):
+        for outgoing in render_reply(reply, self.button_values):
             kwargs = outgoing.kwargs()
             if quiet:
                 kwargs["allowed_mentions"] = discord.AllowedMentions(
@@ -157,7 +163,7 @@ class DiscordChat:
         What the core answers in a thread is what people wrote (translations, a mirrored author's words): the
         people mentioned in it were notified by the original, so the reply notifies nobody again.
         """
-        thread = self.bot.get_channel(int(thread_id))
+        thread = self.client.get_channel(int(thread_id))
         if isinstance(thread, discord.Thread):
             return await self._send_all(thread, reply, quiet=True)
         reference = discord.MessageReference(message_id=int(thread_id), channel_id=int(channel.id),
@@ -165,7 +171,7 @@ class DiscordChat:
         return await self._send_all(await self.channel(channel), reply, reference, quiet=True)
 
     async def direct_message(self, user: Identity, reply: Reply) -> str:
-        person = self.bot.get_user(int(user.id)) or await self.bot.fetch_user(int(user.id))
+        person = self.client.get_user(int(user.id)) or await self.client.fetch_user(int(user.id))
         try:
             return await self._send_all(await person.create_dm(), reply)
         except PostFailed:
@@ -175,25 +181,25 @@ class DiscordChat:
 
     async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
         """Privately: through the person's current interaction in that channel, else by direct message."""
-        interaction = self.bot.flow.active.find(int(user.id), int(channel.id))
+        interaction = self.active.find(int(user.id), int(channel.id))
         if interaction is not None:
             sent = False
-            for outgoing in render_reply(reply, self.bot.button_values):
-                sent = await self.bot.flow.send(interaction, outgoing, ephemeral=True) or sent
+            for outgoing in render_reply(reply, self.button_values):
+                sent = await send(interaction, outgoing, ephemeral=True) or sent
             if sent:
                 return
         await self.direct_message(user, reply)
 
     async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None) -> None:
         """As a modal through interaction `trigger` when it can still open one, else a button in a DM."""
-        interaction = self.bot.flow.active.by_id(int(trigger)) if trigger and trigger.isdigit() else None
+        interaction = self.active.by_id(int(trigger)) if trigger and trigger.isdigit() else None
         if interaction is not None and not interaction.response.is_done():
-            await self.bot.forms.start(interaction, form)
+            await self.forms.start(interaction, form, self.locale_of(user))
             return
-        await self.bot.forms.offer(user, form, self.locale_of(user))
+        await self.forms.offer(user, form, self.locale_of(user))
 
     async def create_channel(self, workspace: str, name: str) -> Identity:
-        guild = self.bot.get_guild(int(workspace)) if workspace.isdigit() else None
+        guild = self.client.get_guild(int(workspace)) if workspace.isdigit() else None
         if guild is None:
             raise PostFailed("refused", f"the bot is not in Discord server {workspace}")
         clean = "-".join(name.lower().split())[:100] or "cluster"
@@ -220,7 +226,7 @@ class DiscordChat:
         if not isinstance(parent, discord.TextChannel | discord.ForumChannel):
             raise PostFailed("refused", f"Discord channel {channel.id} cannot have webhooks")
         last = ""
-        for outgoing in render_reply(reply, self.bot.button_values):
+        for outgoing in render_reply(reply, self.button_values):
             message = await self._guarded(
                 self.webhooks.send(parent, content=outgoing.content, embeds=outgoing.embeds,
                                    display_name=display_name, avatar_url=avatar_url, thread=thread),
@@ -231,7 +237,7 @@ class DiscordChat:
 
     async def update(self, channel: Identity, message_id: str, reply: Reply) -> None:
         """Replace one of the bot's messages (or one it posted through a webhook); mentions stay silent."""
-        outgoing = (render_reply(reply, self.bot.button_values) or [Outgoing(content="…")])[0]
+        outgoing = (render_reply(reply, self.button_values) or [Outgoing(content="…")])[0]
         kwargs: dict[str, Any] = {"content": outgoing.content or None, "embeds": outgoing.embeds,
                                   "allowed_mentions": discord.AllowedMentions.none()}
         target = await self.channel(self._place(channel, message_id))
@@ -304,7 +310,7 @@ class DiscordChat:
 
     def translation_service_handler(self) -> TranslateHandler | None:
         """The core's translation service as a Translate-menu handler, when translation is configured."""
-        service = self.bot.core.services.translation
+        service = self.translation
         if service is None:
             return None
 

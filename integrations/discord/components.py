@@ -1,27 +1,33 @@
 """Persistent message components: they are matched by custom id, so they keep working after a restart.
 
 Both are `discord.ui.DynamicItem`s registered once with `bot.add_dynamic_items` in `setup_hook`: a press on a
-button sent days ago, by a process that has since restarted, still reaches the core.
+button sent days ago, by a process that has since restarted, still reaches the core. discord.py builds them from
+the custom id alone, so they find what answers them on the client that received the press: a `ComponentHandler`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 import discord
-
-from integrations.discord.render import MAX_BUTTON_LABEL, shorten
-
-if TYPE_CHECKING:
-    from integrations.discord.bot import ICCBot
 
 #: Custom ids the adapter keeps for its own form buttons; the core's action ids never start with it.
 FORM_PREFIX = "icc-form:"
 
 
-def _bot(interaction: discord.Interaction) -> ICCBot:
-    return cast("ICCBot", interaction.client)
+class ComponentHandler(Protocol):
+    """What the client (`ICCBot`) offers the components: each press once, to the core or to the form flow."""
+
+    def first_delivery(self, interaction: discord.Interaction, /) -> bool: ...
+
+    async def button_pressed(self, interaction: discord.Interaction, custom_id: str, /) -> None: ...
+
+    async def open_form_step(self, interaction: discord.Interaction, token: str, step: int, /) -> None: ...
+
+
+def _handler(interaction: discord.Interaction) -> ComponentHandler:
+    return cast(ComponentHandler, interaction.client)
 
 
 class ActionButton(
@@ -49,10 +55,10 @@ class ActionButton(
         return cls(match["custom_id"], label=button.label, style=button.style)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return _bot(interaction).flow.first_delivery(interaction)
+        return _handler(interaction).first_delivery(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _bot(interaction).flow.button_pressed(interaction, self.pressed_id)
+        await _handler(interaction).button_pressed(interaction, self.pressed_id)
 
 
 class FormButton(
@@ -77,14 +83,14 @@ class FormButton(
         return cls(match["token"], int(match["step"]), label=button.label, style=button.style)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return _bot(interaction).flow.first_delivery(interaction)
+        return _handler(interaction).first_delivery(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _bot(interaction).forms.open_step(interaction, self.token, self.step)
+        await _handler(interaction).open_form_step(interaction, self.token, self.step)
 
 
 def form_view(token: str, step: int, label: str) -> discord.ui.View:
-    """A message view with the one button that opens step `step` of draft `token`."""
+    """A message view with the one button that opens step `step` of draft `token` (`label` fits a button)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(FormButton(token, step, label=shorten(label, MAX_BUTTON_LABEL)))
+    view.add_item(FormButton(token, step, label=label))
     return view

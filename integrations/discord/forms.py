@@ -10,8 +10,10 @@ What was typed lives in a `Draft` in memory, per person and form, for `DRAFT_TTL
 command again within that time pre-fills the form with it. Choice fields with at most 25 choices are select
 menus inside the modal (what a Discord user expects); longer lists are text inputs checked against the choices.
 
-Modals are only drawn by discord.py; their submissions are routed here by custom id (`icc-form:modal:…`) from
-`on_interaction`, so a submission that outlives a restart still gets an answer (with what was typed in it).
+Modals are only drawn by discord.py; their submissions are routed by custom id (`icc-form:modal:…`) from
+`on_interaction` through `InteractionFlow.form_step_submitted`, which asks `submitted` here for the whole form and
+gives the core's answer back to `answered`; a submission that outlives a restart still gets an answer (with what
+was typed in it).
 """
 
 from __future__ import annotations
@@ -22,18 +24,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.forms import validate_field
 from bot.i18n import t
-from bot.messages import FieldKind, Form, FormField, FormSubmitted, Identity, Reply, Section
+from bot.messages import FieldKind, Form, FormField, FormSubmitted, Identity, Reply, Response, Section
+from integrations.discord.answers import ActiveInteractions, Languages, acknowledge, send
 from integrations.discord.components import FORM_PREFIX, form_view
-from integrations.discord.render import actor_of, channel_of, shorten
-
-if TYPE_CHECKING:
-    from integrations.discord.bot import ICCBot
+from integrations.discord.render import MAX_BUTTON_LABEL, actor_of, channel_of, render_reply, shorten
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +113,17 @@ class StepModal(discord.ui.Modal):
 class FormFlow:
     """Opens forms as modals, step by step, and sends the whole form to the core when every step is valid."""
 
-    def __init__(self, bot: ICCBot, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        languages: Languages,
+        active: ActiveInteractions,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.languages = languages
+        self.active = active
         self.clock = clock
         self.drafts: OrderedDict[str, Draft] = OrderedDict()
         self._by_key: dict[tuple[int, str, str, str], str] = {}
@@ -154,7 +163,7 @@ class FormFlow:
 
     # ------------------------------------------------------------ opening
 
-    async def start(self, interaction: discord.Interaction, form: Form) -> None:
+    async def start(self, interaction: discord.Interaction, form: Form, locale: str) -> None:
         """Open `form` for the person behind `interaction`: a modal if Discord allows one now, else a button."""
         draft = self.new_draft(form=form, user_id=interaction.user.id, actor=actor_of(interaction),
                                channel=channel_of(interaction), platform_locale=str(interaction.locale))
@@ -162,29 +171,28 @@ class FormFlow:
             await interaction.response.send_modal(self.modal(draft, 0))
             return
         # A modal can only answer a command or a button, straight away: offer a button that opens it.
-        locale = self.bot.flow.locale(interaction)
         await self._prompt(interaction, t(locale, "Your form “{title}” is ready.", title=form.title),
-                        view=form_view(draft.token, 0, t(locale, "Open the form")))
+                        view=form_view(draft.token, 0, self._label(t(locale, "Open the form"))))
 
     async def offer(self, user: Identity, form: Form, locale: str) -> None:
         """Send `form` to `user` in a direct message, as a button that opens it (no interaction to answer)."""
-        target = self.bot.get_user(int(user.id)) or await self.bot.fetch_user(int(user.id))
+        target = self.client.get_user(int(user.id)) or await self.client.fetch_user(int(user.id))
         channel = await target.create_dm()
         draft = self.new_draft(form=form, user_id=int(user.id), actor=user,
                                channel=Identity(user.platform, user.workspace, str(channel.id)),
                                platform_locale=None)
         await channel.send(t(locale, "Your form “{title}” is ready.", title=form.title),
-                           view=form_view(draft.token, 0, t(locale, "Open the form")),
+                           view=form_view(draft.token, 0, self._label(t(locale, "Open the form"))),
                            allowed_mentions=discord.AllowedMentions.none())
 
     async def open_step(self, interaction: discord.Interaction, token: str, step: int) -> None:
         """A "Continue"/"Correct"/"Open the form" button: open that step, pre-filled."""
         draft = self.draft(token)
         if draft is None or draft.user_id != interaction.user.id or not 0 <= step < len(draft.steps):
-            await self.bot.flow.tell(interaction, t(self.bot.flow.locale(interaction),
-                                                    "This form has expired or was already sent. Please start again."))
+            text = t(self.languages.of(interaction), "This form has expired or was already sent. Please start again.")
+            await self._private(interaction, Reply(text=text))
             return
-        self.bot.flow.active.remember(interaction)
+        self.active.remember(interaction)
         await interaction.response.send_modal(self.modal(draft, step))
 
     def modal(self, draft: Draft, step: int) -> StepModal:
@@ -243,22 +251,20 @@ class FormFlow:
 
     # ------------------------------------------------------------ submitting
 
-    async def submitted(self, interaction: discord.Interaction) -> None:
-        """A modal step came back: check it, then ask for the next step or send the whole form to the core."""
+    async def submitted(self, interaction: discord.Interaction, locale: str) -> FormSubmitted | None:
+        """A modal step came back: check it, then ask for the next step (None), or return the whole form for the
+        core once every step is valid."""
         data: dict[str, Any] = dict(interaction.data or {})
         token, _, step_text = str(data.get("custom_id", ""))[len(MODAL_PREFIX):].partition(":")
         typed = submitted_values(data.get("components") or [])
         draft = self.draft(token)
         if draft is None or draft.user_id != interaction.user.id or not step_text.isdigit():
-            await self._expired(interaction, typed)
-            return
+            await self._expired(interaction, typed, locale)
+            return None
         step = int(step_text)
         if not 0 <= step < len(draft.steps):
-            await self._expired(interaction, typed)
-            return
-        if not await self.bot.flow.admit(interaction, needs_guild=False):
-            return
-        locale = self.bot.flow.locale(interaction)
+            await self._expired(interaction, typed, locale)
+            return None
         draft.expires = self.clock() + DRAFT_TTL
         errors: dict[str, str] = {}
         for form_field in draft.steps[step]:
@@ -273,7 +279,7 @@ class FormFlow:
             draft.valid_steps.discard(step)
             draft.errors.update(errors)
             await self._show_errors(interaction, draft, step, errors, locale)
-            return
+            return None
         draft.valid_steps.add(step)
         following = draft.next_step()
         if following is not None:
@@ -281,19 +287,25 @@ class FormFlow:
                 interaction,
                 t(locale, "Step {done} of {total} saved. Continue with the next part of the form.",
                   done=len(draft.valid_steps), total=len(draft.steps)),
-                view=form_view(draft.token, following, t(locale, "Continue")),
+                view=form_view(draft.token, following, self._label(t(locale, "Continue"))),
             )
-            return
-        await self._send_to_core(interaction, draft, locale)
+            return None
+        # The draft's token names this filled-in form: sent twice, it is still one submission for the core.
+        return FormSubmitted(actor=draft.actor, channel=draft.channel, form_id=draft.form.form_id,
+                             values=dict(draft.values), state=draft.form.state,
+                             platform_locale=str(interaction.locale), idempotency_key=draft.token)
 
-    async def _send_to_core(self, interaction: discord.Interaction, draft: Draft, locale: str) -> None:
-        event = FormSubmitted(actor=draft.actor, channel=draft.channel, form_id=draft.form.form_id,
-                              values=dict(draft.values), state=draft.form.state,
-                              platform_locale=str(interaction.locale))
-        response = await self.bot.flow.run(interaction, event)
-        if not response.errors:
-            self._drop(draft.token)
-            return
+    async def answered(self, interaction: discord.Interaction, event: FormSubmitted, response: Response,
+                       locale: str) -> bool:
+        """The core's answer to a whole form: done (the draft goes), or its wrong fields' step reopened.
+
+        Returns False when the answer is still to be shown (errors that no field of the form can hold).
+        """
+        draft = self.drafts.get(event.idempotency_key)
+        if draft is None or not response.errors:
+            if draft is not None:
+                self._drop(draft.token)
+            return True
         fields = {f.name for f in draft.form.fields}
         draft.errors = {name: error for name, error in response.errors.items() if name in fields}
         for name in draft.errors:
@@ -303,24 +315,35 @@ class FormFlow:
         step = draft.next_step()
         if step is None:  # errors about no field of the form: nothing to reopen
             self._drop(draft.token)
-            await self.bot.flow.respond(interaction, response)
-            return
+            return False
         await self._show_errors(interaction, draft, step, response.errors, locale)
+        return True
 
     async def _show_errors(self, interaction: discord.Interaction, draft: Draft, step: int,
                            errors: dict[str, str], locale: str) -> None:
         labels = {f.name: f.label for f in draft.form.fields}
         lines = [f"• **{shorten(labels.get(name, name), MAX_LABEL)}**: {error}" for name, error in errors.items()]
         text = t(locale, "Please correct this and send again (what you typed is kept):") + "\n" + "\n".join(lines)
-        await self._prompt(interaction, text, view=form_view(draft.token, step, t(locale, "Correct")))
+        await self._prompt(interaction, text, view=form_view(draft.token, step, self._label(t(locale, "Correct"))))
 
-    async def _expired(self, interaction: discord.Interaction, typed: dict[str, str]) -> None:
-        locale = self.bot.flow.locale(interaction)
+    async def _expired(self, interaction: discord.Interaction, typed: dict[str, str], locale: str) -> None:
         sections = [Section(title=name, text=shorten(value, 1000)) for name, value in typed.items() if value.strip()]
         text = t(locale, "This form has expired or was already sent. Please start again.")
         if sections:
             text += "\n" + t(locale, "Here is what you typed, so you can copy it:")
-        await self.bot.flow.send_replies(interaction, [Reply(text=text, sections=sections[:10], ephemeral=True)])
+        await self._private(interaction, Reply(text=text, sections=sections[:10], ephemeral=True), locale)
+
+    async def _private(self, interaction: discord.Interaction, reply: Reply, locale: str | None = None) -> None:
+        """An answer only the person sees (the form's own messages carry no buttons of the core)."""
+        sent = False
+        for outgoing in render_reply(reply):
+            sent = await send(interaction, outgoing, ephemeral=True) or sent
+        if not sent:
+            await acknowledge(interaction, lambda: t(locale or self.languages.of(interaction), "Done."))
+
+    @staticmethod
+    def _label(text: str) -> str:
+        return shorten(text, MAX_BUTTON_LABEL)
 
     async def _prompt(self, interaction: discord.Interaction, text: str, *, view: discord.ui.View) -> None:
         """A private message with one form button; it replaces our previous one when that is where it came from."""

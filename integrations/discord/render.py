@@ -18,7 +18,9 @@ from typing import Any
 import discord
 
 from bot.messages import Button, ButtonStyle, Identity, Reply, Section
-from integrations.discord.text import render, split_text
+from bot.ports import Capabilities
+from integrations.discord.components import ActionButton
+from integrations.discord.text import MAX_CONTENT, render, split_text
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,18 @@ MAX_ROWS = 5
 MAX_BUTTONS_PER_ROW = 5
 MAX_BUTTON_LABEL = 80
 MAX_CUSTOM_ID = 100
+
+#: What Discord can show, for the core to choose how to answer.
+CAPABILITIES = Capabilities(
+    modals=True,
+    max_modal_fields=5,
+    ephemeral=True,
+    threads=True,
+    buttons=True,
+    post_as_other=True,
+    max_message_length=MAX_CONTENT,
+    create_channels=True,
+)
 
 _STYLES = {
     ButtonStyle.default: discord.ButtonStyle.secondary,
@@ -114,8 +128,6 @@ class Outgoing:
         """A persistent view (timeout None) of the buttons, or None when there are none."""
         if not self.buttons:
             return None
-        from integrations.discord.components import ActionButton
-
         view = discord.ui.View(timeout=None)
         for row_index, row in enumerate(self.buttons):
             for button in row:

@@ -16,12 +16,8 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING
 
 import discord
-
-if TYPE_CHECKING:
-    from integrations.discord.bot import ICCBot
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +55,8 @@ def webhook_username(display_name: str) -> str | None:
 class ChannelWebhooks:
     """One reusable webhook per channel (threads use their parent channel's)."""
 
-    def __init__(self, bot: ICCBot) -> None:
-        self.bot = bot
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
         self._hooks: OrderedDict[int, discord.Webhook] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
         #: webhook message id -> webhook id, so that edits and deletes of our mirrored posts find their webhook
@@ -88,7 +84,7 @@ class ChannelWebhooks:
         return hook
 
     async def _find_or_create(self, channel: discord.TextChannel | discord.ForumChannel) -> discord.Webhook:
-        me = self.bot.user.id if self.bot.user else None
+        me = self.client.user.id if self.client.user else None
         for hook in await channel.webhooks():
             if hook.token and hook.user is not None and hook.user.id == me:
                 log.debug("reusing webhook %s of channel %s", hook.id, channel.id)

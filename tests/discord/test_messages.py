@@ -91,7 +91,7 @@ async def test_the_translate_menu_asks_the_translation_service_or_a_wired_handle
             channel=Identity("discord", str(GUILD), str(general)))
         assert content(reply) == expected.text
 
-        core.services.translation = None
+        bot.chat.translation = None  # a network without the translation service
         reply = await answer(fake, fake.message_context_menu_interaction("Translate", message, user_id=BOB,
                                                                          locale="de"))
         assert content(reply) == t("de", "Translation is not configured on this server yet.")
