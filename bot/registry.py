@@ -36,7 +36,7 @@ MENTION_KINDS = frozenset({OptionKind.person, OptionKind.channel})
 
 
 @dataclass(frozen=True)
-class Mention:
+class Named:
     """A person or a channel an option named: who or which it is, and the name to call them by in a reply."""
 
     identity: Identity
@@ -52,9 +52,9 @@ class Resolver(Protocol):
     Each returns None when the text names nobody (or nothing) the platform knows in the actor's workspace.
     """
 
-    async def person(self, text: str, actor: Identity) -> Mention | None: ...
+    async def person(self, text: str, actor: Identity) -> Named | None: ...
 
-    async def channel(self, text: str, actor: Identity) -> Mention | None: ...
+    async def channel(self, text: str, actor: Identity) -> Named | None: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class Option:
     max_value: int | None = None
 
 
-OptionValue = str | int | Mention
+OptionValue = str | int | Named
 
 
 @dataclass
@@ -93,10 +93,10 @@ class Args:
         value = self.values.get(name)
         return value if isinstance(value, int) else None
 
-    def mention(self, name: str) -> Mention | None:
+    def named(self, name: str) -> Named | None:
         """The person or channel option `name` as resolved by the adapter, or None when it was not given."""
         value = self.values.get(name)
-        return value if isinstance(value, Mention) else None
+        return value if isinstance(value, Named) else None
 
     def person(self, name: str) -> Identity:
         """The person a (required) person option names."""
@@ -107,7 +107,7 @@ class Args:
         return self._identity(name)
 
     def _identity(self, name: str) -> Identity:
-        found = self.mention(name)
+        found = self.named(name)
         if found is None:
             raise ArgsError("{option} is missing.", option=name)
         return found.identity
@@ -311,7 +311,7 @@ def check_values(command: Command, args: Args) -> Args:
     for name, value in args.values.items():
         if name not in options:
             raise ArgsError("Unknown option {option}.", option=name)
-        if isinstance(value, Mention):
+        if isinstance(value, Named):
             if options[name].kind not in MENTION_KINDS:
                 raise ArgsError("Unknown option {option}.", option=name)
             checked.values[name] = value  # the adapter resolved it already (a Discord user or channel option)
@@ -332,7 +332,7 @@ async def resolve_mentions(command: Command, args: Args, resolver: Resolver | No
         raw = args.values.get(option.name)
         if option.kind not in MENTION_KINDS or not isinstance(raw, str):
             continue
-        found: Mention | None = None
+        found: Named | None = None
         if resolver is not None:
             if option.kind is OptionKind.person:
                 found = await resolver.person(raw, actor)

@@ -33,7 +33,7 @@ def city_line(ctx: Context, member: Member) -> str:
 
 async def show(ctx: Context, args: Args) -> Response:
     """Your profile, or the profile of the person named: city, role, and the language they chose."""
-    mention = args.mention("person")
+    mention = args.named("person")
     if mention is None or mention.identity == ctx.actor:
         return describe(ctx)
     member = ctx.services.members.find(mention.identity)

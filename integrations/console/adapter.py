@@ -31,7 +31,7 @@ from bot.messages import (
 )
 from bot.models import Role
 from bot.ports import Capabilities
-from bot.registry import Mention
+from bot.registry import Named
 from bot.services.members import MemberService
 from integrations.console import text as console_text
 
@@ -139,18 +139,18 @@ class ConsoleNames:
     def __init__(self, members: MemberService) -> None:
         self.members = members
 
-    async def person(self, text: str, actor: Identity) -> Mention | None:
+    async def person(self, text: str, actor: Identity) -> Named | None:
         member = self.members.named(PLATFORM, actor.workspace, text.strip())
         if member is None:
             return None
-        return Mention(Identity(PLATFORM, member.workspace_id, member.user_id), member.display_name or member.user_id)
+        return Named(Identity(PLATFORM, member.workspace_id, member.user_id), member.display_name or member.user_id)
 
-    async def channel(self, text: str, actor: Identity) -> Mention | None:
+    async def channel(self, text: str, actor: Identity) -> Named | None:
         wanted = text.strip().lstrip("#")
         name = console_name(wanted)
         if not name or name != wanted:
             return None
-        return Mention(Identity(PLATFORM, actor.workspace, name), name)
+        return Named(Identity(PLATFORM, actor.workspace, name), name)
 
 
 class ConsoleSession:

@@ -19,7 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.i18n import t
 from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, Reply, Response
 from bot.models import Role
-from bot.registry import Args, Command, Mention, OptionValue
+from bot.registry import Args, Command, Named, OptionValue
 from integrations.discord.answers import (
     ActiveInteractions,
     Languages,
@@ -132,10 +132,10 @@ class InteractionFlow:
         """A typed option as the core takes it: people and channels Discord resolved become identities."""
         workspace = workspace_of(interaction.guild_id)
         if isinstance(value, discord.abc.User):
-            return Mention(Identity(PLATFORM, workspace, str(value.id)), display_name_of(value))
+            return Named(Identity(PLATFORM, workspace, str(value.id)), display_name_of(value))
         if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread | discord.abc.GuildChannel
                       | discord.Thread):
-            return Mention(Identity(PLATFORM, workspace, str(value.id)), value.name)
+            return Named(Identity(PLATFORM, workspace, str(value.id)), value.name)
         return value if isinstance(value, int) else str(value)
 
     async def button_pressed(self, interaction: discord.Interaction, custom_id: str) -> None:

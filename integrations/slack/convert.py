@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, MessagePosted, ReactionAdded
-from bot.registry import Mention
+from bot.registry import Named
 from bot.services.members import MemberService
 from integrations.slack import text as slack_text
 from integrations.slack.blocks import form_values, read_metadata
@@ -100,24 +100,24 @@ class SlackNames:
         self.members = members
         self.name_of = name_of
 
-    async def person(self, text: str, actor: Identity) -> Mention | None:
+    async def person(self, text: str, actor: Identity) -> Named | None:
         found = _PERSON.match(text.strip())
         if found is None:
             # Typed without picking from Slack's list: someone the bot knows by that name in this workspace.
             known = self.members.named(PLATFORM, actor.workspace, text)
             if known is None:
                 return None
-            return Mention(person(actor.workspace, known.user_id), known.display_name or known.user_id)
+            return Named(person(actor.workspace, known.user_id), known.display_name or known.user_id)
         name = found.group(2) or ""
         if not name and self.name_of is not None:
             name = await self.name_of(actor.workspace, found.group(1))
-        return Mention(person(actor.workspace, found.group(1)), name or found.group(1))
+        return Named(person(actor.workspace, found.group(1)), name or found.group(1))
 
-    async def channel(self, text: str, actor: Identity) -> Mention | None:
+    async def channel(self, text: str, actor: Identity) -> Named | None:
         found = _CHANNEL.match(text.strip())
         if found is None:
             return None
-        return Mention(conversation(actor.workspace, found.group(1)), found.group(2) or found.group(1))
+        return Named(conversation(actor.workspace, found.group(1)), found.group(2) or found.group(1))
 
 
 def pressed_action(body: dict[str, Any]) -> dict[str, Any]:

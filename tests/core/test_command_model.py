@@ -16,7 +16,7 @@ from bot.registry import (
     Args,
     ArgsError,
     Command,
-    Mention,
+    Named,
     Option,
     OptionKind,
     Subcommand,
@@ -37,13 +37,13 @@ class Names:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    async def person(self, text: str, actor: Identity) -> Mention | None:
+    async def person(self, text: str, actor: Identity) -> Named | None:
         self.asked.append(text)
-        return Mention(Identity(actor.platform, actor.workspace, "U42"), "Joan") if text == "joan" else None
+        return Named(Identity(actor.platform, actor.workspace, "U42"), "Joan") if text == "joan" else None
 
-    async def channel(self, text: str, actor: Identity) -> Mention | None:
+    async def channel(self, text: str, actor: Identity) -> Named | None:
         self.asked.append(text)
-        return Mention(Identity(actor.platform, actor.workspace, "C7"), "cluster") if text == "cluster" else None
+        return Named(Identity(actor.platform, actor.workspace, "C7"), "cluster") if text == "cluster" else None
 
 
 def greet_command() -> Command:
@@ -100,7 +100,7 @@ async def test_the_role_is_checked_before_anyone_is_looked_up(core: Core) -> Non
 
 def test_typed_people_and_channels_pass_only_where_the_command_takes_them() -> None:
     command = greet_command()
-    joan = Mention(Identity("discord", "1", "2"), "Joan")
+    joan = Named(Identity("discord", "1", "2"), "Joan")
     assert check_values(command, Args(sub="hello", values={"who": joan})).values == {"who": joan}
     with pytest.raises(ArgsError):
         check_values(command, Args(sub="hello", values={"who": ""}))
