@@ -29,10 +29,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 practices_app = typer.Typer(help="The database of good practices.", no_args_is_help=True)
 locales_app = typer.Typer(help="The message catalogues in locales/.", no_args_is_help=True)
 members_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+secrets_app = typer.Typer(help="Secrets kept in the database, encrypted under ICC_SECRET_KEY.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(practices_app, name="practices")
 app.add_typer(locales_app, name="locales")
 app.add_typer(members_app, name="members")
+app.add_typer(secrets_app, name="secrets")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -79,7 +81,9 @@ def main_callback(ctx: typer.Context) -> None:
 def _run_platforms(settings: Settings, *, web: bool, worker: bool) -> None:
     from bot.wiring import run_platforms
 
+    secrets_ready_or_exit(settings)
     core = core_or_exit(settings)
+    secrets_ready_or_exit(settings, core)
     try:
         asyncio.run(run_platforms(core, web=web, worker=worker))
     except KeyboardInterrupt:
@@ -269,6 +273,62 @@ def locales_check() -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo("All catalogues are complete.")
+
+
+# ------------------------------------------------------------ secrets kept in the database (bot/secrets.py)
+
+
+def secrets_ready_or_exit(settings: Settings, core: Core | None = None) -> None:
+    """Stop with one line (exit status 2) when secrets need a key that is missing or cannot open them: those the
+    settings would store (checked before the database is opened), then, with `core`, those already stored."""
+    from bot.secrets import ENCRYPT_COMMAND, SecretKeyError, check_at_start, check_settings
+
+    try:
+        check_settings(settings)
+        if core is None:
+            return
+        counts = check_at_start(settings, core.engine)
+    except SecretKeyError as exc:
+        err.print(f"icc-bot: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    log = logging.getLogger(__name__)
+    if counts.clear:
+        log.warning("%d secrets in the database (%s) are still in clear: run `%s`", counts.clear, counts.where,
+                    ENCRYPT_COMMAND)
+    if counts.older:
+        log.warning("%d secrets in the database are encrypted under an older key of ICC_SECRET_KEY: run `%s` "
+                    "before removing it", counts.older, ENCRYPT_COMMAND)
+
+
+@secrets_app.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new random key for ICC_SECRET_KEY (alone on standard output)."""
+    from bot.secrets import ENCRYPT_COMMAND, new_key
+
+    typer.echo(new_key())
+    err.print(f"Set it as ICC_SECRET_KEY. To rotate: ICC_SECRET_KEY=<new>,<old> in every process, then "
+              f"`{ENCRYPT_COMMAND}`, then ICC_SECRET_KEY=<new>.", markup=False)
+
+
+@secrets_app.command("encrypt")
+def secrets_encrypt() -> None:
+    """Encrypt under the first key of ICC_SECRET_KEY every stored secret still in clear or under an older key."""
+    from bot.secrets import NEW_KEY_COMMAND, SecretBox, SecretKeyError, encrypt_stored
+
+    settings = settings_or_exit()
+    box = SecretBox.from_settings(settings)
+    if box is None:
+        err.print(f"icc-bot: ICC_SECRET_KEY is not set: make a key with `{NEW_KEY_COMMAND}`, set ICC_SECRET_KEY "
+                  "to it and run this again", markup=False)
+        raise typer.Exit(2)
+    core = core_or_exit(settings)
+    try:
+        counts = encrypt_stored(core.engine, box)
+    except SecretKeyError as exc:
+        err.print(f"icc-bot: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    typer.echo(f"{counts.clear} encrypted (were in clear), {counts.older} re-encrypted from an older key, "
+               f"{counts.current} already under the first key.")
 
 
 def _add_integration_commands() -> None:

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     """Everything the bot reads from its environment. Built once at start and passed down."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True,
+        # A rejected value may be a secret: errors name the setting, never repeat what it was set to.
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Field(default=Path("data"), validation_alias="ICC_DATA_DIR")
@@ -43,10 +45,13 @@ class Settings(BaseSettings):
     discord_sync_at_start: bool = Field(default=False, validation_alias="DISCORD_SYNC_AT_START")
     deepl_auth_key: SecretStr | None = Field(default=None, validation_alias="DEEPL_AUTH_KEY")
     deepl_server_url: str | None = Field(default=None, validation_alias="DEEPL_SERVER_URL")
+    #: Keys that encrypt the secrets kept in the database (bot/secrets.py); comma-separated: the first
+    #: encrypts, every one decrypts (rotation).
+    secret_key: SecretStr | None = Field(default=None, validation_alias="ICC_SECRET_KEY")
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id",
-        "slack_client_secret", "discord_token", "deepl_auth_key", mode="before",
+        "slack_client_secret", "discord_token", "deepl_auth_key", "secret_key", mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -84,6 +89,15 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from bot.secrets import parse_keys
+
+            parse_keys(value.get_secret_value())
+        return value
+
     @field_validator("discord_guild_ids")
     @classmethod
     def _discord_guild_ids_shape(cls, value: str) -> str:
@@ -119,6 +133,18 @@ class Settings(BaseSettings):
     @property
     def slack_oauth_enabled(self) -> bool:
         return self.slack_client_id is not None and self.slack_client_secret is not None
+
+    @property
+    def secret_keys(self) -> list[str]:
+        """The keys of `ICC_SECRET_KEY`, the one that encrypts first (empty: not set)."""
+        from bot.secrets import parse_keys
+
+        return parse_keys(self.secret_key.get_secret_value()) if self.secret_key is not None else []
+
+    @property
+    def settings_storing_secrets(self) -> list[str]:
+        """The settings that switch on something keeping secrets in the database (they need `ICC_SECRET_KEY`)."""
+        return ["SLACK_CLIENT_ID"] if self.slack_oauth_enabled else []
 
     @property
     def slack_socket_mode_enabled(self) -> bool:

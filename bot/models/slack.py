@@ -14,13 +14,17 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.models._time import utcnow
+from bot.secrets import secret_column
+
+#: The fields of an installation's `details` that let whoever holds them act in the workspace: kept encrypted.
+SECRET_DETAILS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token", "incoming_webhook_url")
 
 
 class SlackInstallation(SQLModel, table=True):
     """One installation of the app: a workspace (or an Enterprise Grid org) and the person who installed it.
 
-    `details` holds every field of slack_sdk's `Installation` (tokens included) as Slack returned them;
-    the columns beside it are what the bot looks installations up by.
+    `details` holds every field of slack_sdk's `Installation` as Slack returned them, the tokens encrypted
+    (`SECRET_DETAILS`, see `bot/secrets.py`); the columns beside it are what the bot looks installations up by.
     """
 
     __tablename__ = "slack_installation"
@@ -37,7 +41,9 @@ class SlackInstallation(SQLModel, table=True):
     user_id: str = Field(default="", max_length=64)
     is_enterprise_install: bool = Field(default=False)
     has_bot: bool = Field(default=True)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, info=secret_column(*SECRET_DETAILS))
+    )
     installed_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
