@@ -36,6 +36,7 @@ from bot.i18n import negotiate, t
 from bot.messages import CommandInvoked, Identity, Reply, Response
 from bot.ports import Clock, SystemClock
 from bot.richtext import RichText
+from bot.secrets import SecretBox
 from integrations.slack import convert
 from integrations.slack.blocks import (
     FormTooLarge,
@@ -160,7 +161,8 @@ class SlackAdapter:
         if self.oauth:
             assert settings.slack_client_id is not None
             self.installation_store = DatabaseInstallationStore(
-                core.engine, client_id=settings.slack_client_id.get_secret_value(), clock=self.clock
+                core.engine, client_id=settings.slack_client_id.get_secret_value(),
+                box=SecretBox.required(settings), clock=self.clock,
             )
             self.state_store = DatabaseOAuthStateStore(core.engine, clock=self.clock)
         self.clients = WorkspaceClients(

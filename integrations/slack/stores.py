@@ -1,5 +1,5 @@
 """slack-bolt's installation and OAuth state stores, and our records of events and signed requests already taken
-in, kept in our own database (tables in `bot/models/slack.py`)."""
+in, kept in our own database (tables in `bot/models/slack.py`); installations' tokens are kept encrypted."""
 
 from __future__ import annotations
 
@@ -18,8 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.db import is_postgres, session_scope
-from bot.models.slack import SlackEventReceipt, SlackInstallation, SlackOAuthState, SlackRequestSeen
+from bot.models.slack import (
+    SECRET_DETAILS,
+    SlackEventReceipt,
+    SlackInstallation,
+    SlackOAuthState,
+    SlackRequestSeen,
+)
 from bot.ports import Clock, SystemClock
+from bot.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +41,21 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _installation_details(installation: Installation) -> dict[str, Any]:
-    return _jsonable(installation.to_dict_for_copying())
+def _installation_details(installation: Installation, box: SecretBox) -> dict[str, Any]:
+    """What is stored of an installation: every field, its tokens sealed."""
+    details = _jsonable(installation.to_dict_for_copying())
+    for key in SECRET_DETAILS:
+        if isinstance(details.get(key), str) and details[key]:
+            details[key] = box.seal(details[key])
+    return details
 
 
-def _installation_from(details: dict[str, Any]) -> Installation:
+def _installation_from(details: dict[str, Any], box: SecretBox) -> Installation:
+    """The installation a stored row describes, its tokens opened (a row stored before encryption is in clear)."""
     data = dict(details)
+    for key in SECRET_DETAILS:
+        if isinstance(data.get(key), str) and data[key]:
+            data[key] = box.open(data[key])
     custom = data.pop("custom_values", None) or {}
     return Installation(**data, custom_values=custom)
 
@@ -48,12 +64,14 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     """Installations of the app (workspaces, Enterprise Grid orgs) in the `slack_installation` table.
 
     One row per (app, org, workspace, installing person), replaced when the same person installs again;
-    the workspace's bot is the newest row that has one. Database work runs in a thread, off the event loop.
+    the workspace's bot is the newest row that has one. Bot, user and refresh tokens (and the incoming webhook
+    URL) are sealed with `box` before they are written. Database work runs in a thread, off the event loop.
     """
 
-    def __init__(self, engine: Engine, *, client_id: str, clock: Clock | None = None) -> None:
+    def __init__(self, engine: Engine, *, client_id: str, box: SecretBox, clock: Clock | None = None) -> None:
         self.engine = engine
         self.client_id = client_id
+        self.box = box
         self.clock = clock or SystemClock()
         self._logger = logging.getLogger(__name__)
 
@@ -75,7 +93,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         enterprise_id, team_id = self._keys(
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )
-        details = _installation_details(installation)
+        details = _installation_details(installation, self.box)
         with session_scope(self.engine) as session:
             row = session.exec(
                 self._where(select(SlackInstallation), enterprise_id, team_id).where(
@@ -145,11 +163,11 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         mine = [row for row in rows if user_id is None or row.user_id == user_id]
         if not mine:
             return None
-        installation = _installation_from(mine[0].details)
+        installation = _installation_from(mine[0].details, self.box)
         newest_bot = next((row for row in rows if row.has_bot), None)
         if user_id is not None and newest_bot is not None and newest_bot is not mine[0]:
             # The person's own row has their user token; the newest row with a bot has the current bot token.
-            bot = _installation_from(newest_bot.details)
+            bot = _installation_from(newest_bot.details, self.box)
             installation.bot_token, installation.bot_id = bot.bot_token, bot.bot_id
             installation.bot_user_id, installation.bot_scopes = bot.bot_user_id, bot.bot_scopes
             installation.bot_refresh_token = bot.bot_refresh_token
@@ -162,7 +180,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         with session_scope(self.engine) as session:
             rows = self._rows(session, enterprise_id, team_id, is_enterprise_install)
         row = next((row for row in rows if row.has_bot), None)
-        return _installation_from(row.details) if row is not None else None
+        return _installation_from(row.details, self.box) if row is not None else None
 
     async def async_find_bot(
         self,

@@ -1,11 +1,14 @@
-"""Many workspaces through OAuth: install, single-use state, installations in our database, uninstall, 429."""
+"""Many workspaces through OAuth: install, single-use state, installations in our database (tokens encrypted,
+key rotation), uninstall, 429."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,10 +18,12 @@ from bot.db import session_scope
 from bot.i18n import t
 from bot.messages import Identity, Reply
 from bot.models import Member, SlackInstallation, SlackOAuthState
+from bot.secrets import SEALED_PREFIX, SecretKeyError
 from bot.wiring import Core
 from integrations.slack.stores import DatabaseOAuthStateStore
 from tests.fakes.slack import FakeSlackWebAPI
 from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, serve_slack
+from tests.slack.secret_rows import KEY, NEW_KEY, bot_env, cli, found_installation, stored_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")  # slack_sdk's
 
@@ -29,7 +34,8 @@ INSTALLER = "U0INSTALL"
 @pytest.fixture
 async def oauth(make_core: Callable[..., Core], fake: FakeSlackWebAPI) -> AsyncIterator[Slack]:
     """A bot for many workspaces: SLACK_CLIENT_ID/SECRET and the signing secret, no bot token."""
-    core = make_core(slack_bot_token=None, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
+    core = make_core(slack_bot_token=None, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET,
+                     secret_key=KEY)
     harness = await serve_slack(core, fake)
     harness.client.team_id = TEAM
     yield harness
@@ -47,8 +53,8 @@ def _installations(slack: Slack) -> list[SlackInstallation]:
         return list(session.exec(select(SlackInstallation)))
 
 
-async def _install(slack: Slack, browser: httpx.AsyncClient) -> str:
-    slack.fake.set_oauth_install(team_id=TEAM, team_name="Other City", user_id=INSTALLER)
+async def _install(slack: Slack, browser: httpx.AsyncClient, *, user_scope: str | None = None) -> str:
+    slack.fake.set_oauth_install(team_id=TEAM, team_name="Other City", user_id=INSTALLER, user_scope=user_scope)
     page = await browser.get("/slack/install")
     assert page.status_code == 200
     state = re.search(r"state=([A-Za-z0-9_\-]+)", page.text)
@@ -67,8 +73,8 @@ async def test_install_stores_the_installation_in_our_database_and_state_is_sing
         assert access.args["code"] == "code-1"
         [installation] = _installations(oauth)
         assert installation.team_id == TEAM and installation.user_id == INSTALLER
-        assert installation.details["bot_token"] == oauth.fake.issued_tokens[0]
         assert installation.details["team_name"] == "Other City"
+        assert (await found_installation(oauth.core, TEAM)).bot_token == oauth.fake.issued_tokens[0]
         with session_scope(oauth.core.engine) as session:
             assert session.exec(select(SlackOAuthState)).all() == []  # consumed
 
@@ -82,6 +88,69 @@ async def test_install_stores_the_installation_in_our_database_and_state_is_sing
         assert forged.status_code >= 400
         assert len(oauth.fake.calls_to("oauth.v2.access")) == 1
         assert len(_installations(oauth)) == 1
+
+
+async def test_installed_tokens_are_stored_encrypted_and_never_in_clear(
+    oauth: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with _browser(oauth) as browser:
+        await _install(oauth, browser, user_scope="search:read")
+    bot_token, user_token = oauth.fake.issued_tokens
+    rows = stored_rows(oauth.core.engine)
+    assert rows and TEAM in rows[0]
+    for token in (bot_token, user_token):
+        # Neither the token nor its random end is anywhere in the table.
+        assert not [row for row in rows if token in row or token[-12:] in row]
+    [installation] = _installations(oauth)
+    assert installation.details["bot_token"].startswith(SEALED_PREFIX)
+    assert installation.details["user_token"].startswith(SEALED_PREFIX)
+
+    found = await found_installation(oauth.core, TEAM)
+    assert (found.bot_token, found.user_token) == (bot_token, user_token)
+    oauth.fake.calls.clear()
+    await oauth.command("/help", user_id="U0THEM001")  # served with its token, read back decrypted
+    [lookup] = oauth.fake.calls_to("users.info")
+    assert lookup.token == bot_token
+    assert not [secret for secret in (bot_token, user_token, KEY) if secret in caplog.text]
+
+
+async def test_rotation_the_old_key_still_decrypts_and_encrypt_moves_every_row_to_the_new_key(
+    oauth: Slack, make_core: Callable[..., Core], fake: FakeSlackWebAPI, database_url: str, tmp_path: Path
+) -> None:
+    async with _browser(oauth) as browser:
+        await _install(oauth, browser)
+    [token] = oauth.fake.issued_tokens
+
+    # ICC_SECRET_KEY=new,old: what the old key sealed is still read, in a web process started with both.
+    rotating = await serve_slack(make_core(slack_bot_token=None, slack_client_id=CLIENT_ID,
+                                           slack_client_secret=CLIENT_SECRET, secret_key=f"{NEW_KEY},{KEY}"), fake)
+    rotating.client.team_id = TEAM
+    try:
+        fake.calls.clear()
+        await rotating.command("/help", user_id="U0THEM002")
+        [lookup] = fake.calls_to("users.info")
+        assert lookup.token == token
+    finally:
+        await rotating.adapter.close()
+        await rotating.client.aclose()
+    with pytest.raises(SecretKeyError):
+        await found_installation(oauth.core, TEAM, key=NEW_KEY)
+
+    env = bot_env(database_url, tmp_path, ICC_SECRET_KEY=f"{NEW_KEY},{KEY}")
+    moved = cli(["secrets", "encrypt"], env)
+    assert moved.exit_code == 0, moved.output
+    assert moved.stdout.strip() == \
+        "0 encrypted (were in clear), 1 re-encrypted from an older key, 0 already under the first key."
+    # Now the new key alone reads every row, and the old one none.
+    assert (await found_installation(oauth.core, TEAM, key=NEW_KEY)).bot_token == token
+    with pytest.raises(SecretKeyError):
+        await found_installation(oauth.core, TEAM, key=KEY)
+    again = cli(["secrets", "encrypt"], env)
+    assert again.stdout.strip() == \
+        "0 encrypted (were in clear), 0 re-encrypted from an older key, 1 already under the first key."
+    assert not [row for row in stored_rows(oauth.core.engine) if token in row]
+    assert KEY not in moved.output + again.output and NEW_KEY not in moved.output + again.output
 
 
 async def test_an_expired_state_is_refused(oauth: Slack) -> None:
