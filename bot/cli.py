@@ -5,18 +5,45 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from bot.core import Core
+
+#: Exit status when the database cannot be opened or used (settings problems use it too).
+DATABASE_PROBLEM = 2
+
+
+class Commands(TyperGroup):
+    """Every command of `python -m bot`: a database problem in any of them ends it with one clear line."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click in recent versions)
+        from bot.db_problems import DatabaseLocation, explain
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            settings = _settings_or_none()
+            where = DatabaseLocation.of(settings) if settings else DatabaseLocation("", "DATABASE_URL")
+            line = explain(exc, where)
+            if line is None:
+                raise  # not the database's fault: a bug, whose traceback is wanted
+            _report(line, exc, settings)
+            raise typer.Exit(DATABASE_PROBLEM) from None
+
 
 app = typer.Typer(
     name="icc-bot",
@@ -24,6 +51,7 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Commands,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 practices_app = typer.Typer(help="The database of good practices.", no_args_is_help=True)
@@ -48,21 +76,55 @@ def settings_or_exit() -> Settings:
         raise typer.Exit(2) from None
 
 
-def configure_logging(settings: Settings) -> None:
+def _settings_or_none() -> Settings | None:
+    try:
+        return load_settings()
+    except SettingsError:
+        return None
+
+
+def _debugging(settings: Settings | None) -> bool:
+    return settings is not None and settings.log_level.upper() == "DEBUG"
+
+
+def _report(line: str, exc: BaseException, settings: Settings | None) -> None:
+    """One line on standard error; the traceback before it only with LOG_LEVEL=DEBUG."""
+    if _debugging(settings):
+        traceback.print_exception(exc, file=sys.stderr)
+    err.print(f"icc-bot: {line}", markup=False)
+
+
+def configure_logging(settings: Settings, *, level: str | None = None, format: str | None = None) -> None:
+    """Log at LOG_LEVEL (or `level`); a database failure is logged as one line unless LOG_LEVEL=DEBUG."""
+    from bot.db_problems import DatabaseLocation, one_line_records
+
     logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=getattr(logging, (level or settings.log_level).upper(), logging.INFO),
+        format=format or "%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not _debugging(settings):
+        one_line_records(DatabaseLocation.of(settings))
+
+
+@contextmanager
+def opening_database(settings: Settings) -> Iterator[None]:
+    """Any failure inside (connecting, creating the folder, upgrading the schema) ends the command with one line."""
+    from bot.db_problems import DatabaseLocation, explain, summary
+
+    try:
+        yield
+    except Exception as exc:
+        where = DatabaseLocation.of(settings)
+        _report(explain(exc, where) or f"cannot open the database ({where.setting}): {summary(exc)}", exc, settings)
+        raise typer.Exit(DATABASE_PROBLEM) from None
 
 
 def core_or_exit(settings: Settings) -> Core:
+    """The core on the database of `settings` (upgraded), or one line on standard error and exit status 2."""
     from bot.wiring import build_core
 
-    try:
+    with opening_database(settings):
         return build_core(settings)
-    except Exception as exc:  # the database is unreachable or the schema cannot be upgraded
-        err.print(f"icc-bot: cannot open the database ({type(exc).__name__}: {exc})", markup=False)
-        raise typer.Exit(2) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -102,7 +164,8 @@ def console(
     from bot.wiring import run_console
 
     settings = settings_or_exit()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings, level="DEBUG" if _debugging(settings) else "WARNING",
+                      format="%(levelname)s %(name)s: %(message)s")
     core = core_or_exit(settings)
     code = asyncio.run(
         run_console(core, user=user, city=city, role=role, channel=channel, locale=locale)
@@ -143,9 +206,11 @@ def db_upgrade() -> None:
     from bot import db
 
     settings = settings_or_exit()
-    engine = db.make_engine(settings.effective_database_url)
-    db.upgrade(engine)
-    typer.echo("Database at revision " + ", ".join(sorted(db.current_revisions(engine))))
+    with opening_database(settings):
+        engine = db.make_engine(settings.effective_database_url)
+        db.upgrade(engine)
+        revisions = db.current_revisions(engine)
+    typer.echo("Database at revision " + ", ".join(sorted(revisions)))
 
 
 @members_app.command("set-role")
