@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from bot import db  # noqa: E402
 from bot.models import City  # noqa: E402
-from bot.models.practices import THEMES  # noqa: E402
+from bot.models.practices import THEMES, new_uid  # noqa: E402
 from bot.services.practices import PracticeService  # noqa: E402
 from bot.services.search import Document, SearchIndex  # noqa: E402
 
@@ -234,10 +234,10 @@ def seed(engine: Engine, count: int, seed_value: int) -> None:
     def flush() -> None:
         with engine.begin() as connection:
             connection.execute(
-                text("INSERT INTO practice (id, title, city_id, summary, description, results, contact, links, "
-                     "language, status, reject_reason) VALUES (:id, :title, :city_id, :summary, :description, "
-                     ":results, :contact, :links, :language, :status, :reject_reason)"),
-                [row for row, _, _ in batch],
+                text("INSERT INTO practice (id, uid, title, city_id, summary, description, results, contact, "
+                     "links, language, status, reject_reason) VALUES (:id, :uid, :title, :city_id, :summary, "
+                     ":description, :results, :contact, :links, :language, :status, :reject_reason)"),
+                [row | {"uid": new_uid()} for row, _, _ in batch],
             )
             connection.execute(
                 text("INSERT INTO practicetheme (practice_id, theme) VALUES (:practice_id, :theme)"),

@@ -266,14 +266,26 @@ def practices_export(
 
 
 @practices_app.command("import")
-def practices_import(file: Annotated[Path, typer.Argument(help="A CSV file with the export's columns")]) -> None:
-    """Import practices from a CSV file: all accepted rows are written together, or none."""
+def practices_import(
+    file: Annotated[Path, typer.Argument(help="A CSV or JSON file, as the export writes it")],
+    partial: Annotated[bool, typer.Option("--partial", help="Import the accepted rows even if others are rejected")]
+    = False,
+    format: Annotated[str | None, typer.Option("--format", "-f", help="csv or json (default: from the file)")] = None,
+) -> None:
+    """Import practices from a CSV or JSON file: every row, or none (with --partial: the accepted rows).
+
+    Exit status 0 when every row was imported or already there (or with --partial), 1 when rows were
+    rejected or the file refused, 2 when the database cannot be used.
+    """
     from bot.errors import UserError
     from bot.i18n import t
     from bot.practices_io import import_practices
 
     if not file.is_file():
         err.print(f"icc-bot: no such file: {file}", markup=False)
+        raise typer.Exit(2)
+    if format not in (None, "csv", "json"):
+        err.print("icc-bot: --format must be csv or json", markup=False)
         raise typer.Exit(2)
     settings = settings_or_exit()
     core = core_or_exit(settings)
@@ -284,8 +296,9 @@ def practices_import(file: Annotated[Path, typer.Argument(help="A CSV file with 
             progress.update(task, completed=done, total=total)
 
         try:
-            report = import_practices(core.engine, file, progress=advance)
-        except UserError as exc:  # the whole file is refused (header, encoding, not CSV): nothing written
+            report = import_practices(core.engine, file, partial=partial, fmt=format,  # type: ignore[arg-type]
+                                      progress=advance, locale=settings.default_locale)
+        except UserError as exc:  # the whole file is refused (header, encoding, not CSV/JSON): nothing written
             progress.stop()
             err.print("icc-bot: " + t(settings.default_locale, exc.msgid, **exc.params), markup=False)
             raise typer.Exit(1) from None
@@ -296,8 +309,11 @@ def practices_import(file: Annotated[Path, typer.Argument(help="A CSV file with 
         for rejected in report.rejected:
             table.add_row(str(rejected.row), rejected.reason)
         err.print(table)
-    typer.echo(f"{report.imported} imported, {len(report.rejected)} rejected.")
-    if report.rejected and not report.imported:
+    already = f", {len(report.already)} already in the database (left as they are)" if report.already else ""
+    typer.echo(f"{report.imported} imported, {len(report.rejected)} rejected{already}.")
+    if report.rejected and not report.written:
+        err.print(f"icc-bot: nothing was imported because {len(report.rejected)} rows were rejected: correct "
+                  f"them, or import the {report.accepted} accepted rows with --partial.", markup=False)
         raise typer.Exit(1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Text, UniqueConstraint
@@ -64,8 +65,15 @@ class PracticeCreate(PracticeBase):
     themes: list[str] = Field(default_factory=list)
 
 
+def new_uid() -> str:
+    """A practice's identifier in every database it is exported to (a random UUID)."""
+    return str(uuid.uuid4())
+
+
 class Practice(PracticeBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    #: The same practice in every database: exports carry it, and an import skips a practice it already has.
+    uid: str = Field(default_factory=new_uid, max_length=36, unique=True, index=True)
     status: PracticeStatus = Field(
         default=PracticeStatus.submitted,
         sa_column=Column(

@@ -33,7 +33,7 @@ from bot.models.practices import (
     ReviewAction,
 )
 from bot.ports import Clock, SystemClock
-from bot.services.members import CityDirectory, fold
+from bot.services.members import CityDirectory
 from bot.services.search import SearchIndex, query_terms
 from bot.settings import SUPPORTED_LOCALES
 
@@ -128,6 +128,15 @@ def clean_description(value: str) -> str:
             "The description is too long: {length} characters, at most {limit}. "
             "Put the full text on a web page and add its link."
         ),
+    )
+
+
+def clean_translated_summary(value: str) -> str:
+    """A summary in another language: translations may run longer than the original's limit."""
+    return _text(
+        value, kind=FieldKind.long_text, name="summary", limit=TEXT_LIMIT,
+        empty=N_("The summary cannot be empty."),
+        too_long=N_("The summary is too long: {length} characters, at most {limit}."),
     )
 
 
@@ -393,11 +402,7 @@ class PracticeService:
         """Add (or replace) the title and summary of a practice in another language."""
         code = clean_language(language)
         clean_title_ = clean_title(title)
-        clean_summary_ = _text(
-            summary, kind=FieldKind.long_text, name="summary", limit=TEXT_LIMIT,
-            empty=N_("The summary cannot be empty."),
-            too_long=N_("The summary is too long: {length} characters, at most {limit}."),
-        )
+        clean_summary_ = clean_translated_summary(summary)
         with session_scope(self.engine) as session:
             practice = session.get(Practice, practice_id)
             if practice is None:
@@ -657,31 +662,7 @@ class PracticeService:
 
     # ------------------------------------------------------------ bulk work (import, benchmarks)
 
-    def existing_keys(self, session: Session) -> dict[tuple[str, int], int]:
-        """(folded title, city id) -> practice id, for telling duplicates apart."""
-        rows = session.exec(select(Practice.id, Practice.title, Practice.city_id))
-        return {duplicate_key(title, city_id): int(pid) for pid, title, city_id in rows if pid is not None}
-
     def reindex(self) -> int:
         """Rebuild the whole search index (after a bulk load that bypassed it)."""
         with session_scope(self.engine) as session:
             return self.index.rebuild(session)
-
-
-def duplicate_key(title: str, city_id: int) -> tuple[str, int]:
-    """Two practices with the same title (ignoring case and accents) in the same city are one."""
-    return fold(normalise(title)), city_id
-
-
-class FileMessage:
-    """Messages of practice files (`bot.practices_io`), kept here so they belong to the "practices" catalogue."""
-
-    not_utf8 = N_("The file is not UTF-8 text (stopped at byte {position}). Save it as “CSV UTF-8” and try again.")
-    wrong_header = N_("The file's first line must be exactly this header:\n{expected}\nIt is:\n{found}")
-    empty = N_("The file is empty: its first line must be this header:\n{expected}")
-    malformed = N_("The file is not valid CSV near row {row}: {problem}")
-    columns = N_("This row has {found} values instead of {expected}.")
-    duplicate_in_file = N_("Duplicate of row {row} (same title and city).")
-    duplicate_in_database = N_("Already in the database as practice #{id} (same title and city).")
-    no_city = N_("There is no ICC city called “{value}”.")
-    status = N_("“{value}” is not a status. Use one of: {choices}.")

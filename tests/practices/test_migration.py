@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot import db
 from bot.services.practices import PracticeService
+from bot.services.search import SearchIndex, query_terms
 
 
 @pytest.fixture
@@ -38,6 +39,15 @@ def token_functions(engine: Engine) -> int:
             "AND pronamespace = current_schema()::regnamespace")).scalar_one())
 
 
+def found(engine: Engine, words: str, theme: str | None = None) -> list[int]:
+    """Ids of the published practices matching `words`, straight from the index (the schema may be an old one,
+    which today's model of a practice does not fit)."""
+    with engine.connect() as connection:
+        matches = SearchIndex(engine.dialect.name).search(
+            connection, terms=query_terms(words), status="published", city_id=None, theme=theme, limit=10, offset=0)
+    return [match.practice_id for match in matches]
+
+
 def test_upgrade_indexes_existing_practices_and_downgrade_removes_the_index(bare_engine: Engine) -> None:
     db.upgrade(bare_engine, "0001_foundation")
     with bare_engine.begin() as connection:
@@ -55,9 +65,8 @@ def test_upgrade_indexes_existing_practices_and_downgrade_removes_the_index(bare
     assert "practice_search" in tables(bare_engine)
     assert {"ix_practice_status_id", "ix_practice_city_status_id"} <= practice_indexes(bare_engine)
     assert token_functions(bare_engine) == (1 if bare_engine.dialect.name == "postgresql" else 0)
-    service = PracticeService(bare_engine)
-    assert [hit.id for hit in service.search(words="sprakcafe").hits] == [1]
-    assert [hit.id for hit in service.search(words="bibliotek", theme="language").hits] == [1]
+    assert found(bare_engine, "sprakcafe") == [1]
+    assert found(bare_engine, "bibliotek", theme="language") == [1]
 
     command.downgrade(db.alembic_config(bare_engine), "0001_foundation")
     assert "practice_search" not in tables(bare_engine)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.db import session_scope
 from bot.errors import UserError
 from bot.models import City, Role
-from bot.models.practices import PracticeStatus, ReviewAction
+from bot.models.practices import PracticeStatus, ReviewAction, new_uid
 from bot.services import Services
 from bot.services import search as search_module
 from bot.services.search import RANGE_BITS, SearchIndex, query_terms, range_tokens
@@ -233,10 +233,10 @@ def spread_practices(services: Services, count: int, step: int) -> list[int]:
     with session_scope(services.engine) as session:
         for position, practice_id in enumerate(made):
             session.execute(text(
-                "INSERT INTO practice (id, title, city_id, summary, description, results, contact, links, "
-                "language, status, reject_reason) VALUES (:id, :title, :city, 'Boats.', 'A harbour walk.', "
+                "INSERT INTO practice (id, uid, title, city_id, summary, description, results, contact, links, "
+                "language, status, reject_reason) VALUES (:id, :uid, :title, :city, 'Boats.', 'A harbour walk.', "
                 "'', '', '', 'en', 'published', '')"),
-                {"id": practice_id, "city": city.id,
+                {"id": practice_id, "uid": new_uid(), "city": city.id,
                  "title": "Harbour tours" if position < 5 else f"Walks number {position}"})
             session.execute(text("INSERT INTO practicetheme (practice_id, theme) VALUES (:id, :theme)"),
                             {"id": practice_id, "theme": "sport" if position % 3 == 0 else "youth"})
