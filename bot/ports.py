@@ -149,9 +149,10 @@ class TargetLanguage:
 class TranslationUnavailable(Exception):
     """The translator cannot answer now; the bot delivers originals and tries again later.
 
-    `reason` is one of `quota` (456), `rate_limited` (429 after the library's retries), `server` (5xx),
-    `timeout` (no answer in time), `connection`, `auth` (a wrong key) or `rejected` (400: a bug or a bad
-    parameter; not worth pausing for).
+    `reason` is one of `quota` (456), `rate_limited` (429 after the adapter's retries), `server` (5xx),
+    `timeout` (no answer in time), `connection`, `auth` (a wrong key), `glossary` (the glossary id is unknown
+    there: a new key, or the glossary was deleted; sync it again) or `rejected` (400: a bug or a bad parameter;
+    not worth pausing for).
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:

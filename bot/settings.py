@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     #: Keys that encrypt the secrets kept in the database (bot/secrets.py); comma-separated: the first
     #: encrypts, every one decrypts (rotation).
     secret_key: SecretStr | None = Field(default=None, validation_alias="ICC_SECRET_KEY")
+    #: The day of the month the DeepL character quota renews (the account's billing day), told when it runs out.
+    deepl_quota_renewal_day: int | None = Field(default=None, ge=1, le=31, validation_alias="DEEPL_QUOTA_RENEWAL_DAY")
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id",

@@ -17,6 +17,8 @@ possible between mirror channels.
 from __future__ import annotations
 
 import asyncio
+import calendar
+import dataclasses
 import functools
 import hashlib
 import json
@@ -27,10 +29,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.db import session_scope
 from bot.errors import UserError
-from bot.i18n import N_, format_number, negotiate, t
+from bot.i18n import N_, format_date, format_datetime, format_number, negotiate, t
 from bot.messages import Identity, MessagePosted, ReactionAdded, Reply
 from bot.models import (
     ChannelTranslation,
@@ -91,8 +94,19 @@ SAVE_DELAY = 0.25
 #: Reasons that pause translation; `rejected` (a 400) only skips the message concerned.
 PAUSING = frozenset({"quota", "rate_limited", "server", "timeout", "connection", "auth"})
 
-PAUSED_NOTICE = N_("Translation is paused for a while: the translation service is not answering. Messages are "
-                   "delivered as written, and translation will resume by itself.")
+#: What a channel (or a person asking) is told when translation pauses, by cause.
+QUOTA_NOTICE = N_("Translation is paused: the DeepL quota for this period is used up. Messages are delivered as "
+                  "written until the quota renews on {date}.")
+QUOTA_NOTICE_NO_DATE = N_("Translation is paused: the DeepL quota for this period is used up. Messages are "
+                          "delivered as written until the quota renews at the start of the next billing period.")
+RATE_NOTICE = N_("Translation is paused: DeepL is receiving too many requests. Messages are delivered as written; "
+                 "translation resumes at about {time}.")
+OUTAGE_NOTICE = N_("Translation is paused: DeepL is not answering. Messages are delivered as written; translation "
+                   "will try again at {time} and resume by itself.")
+KEY_NOTICE = N_("Translation is paused: DeepL refuses the bot's key. Messages are delivered as written until the "
+                "ICC team sets a valid DeepL key.")
+#: After the glossary could not be synced again, the next try waits this long.
+GLOSSARY_RETRY = timedelta(minutes=10)
 BUDGET_NOTICE = N_("This cluster has used its translation budget for this month. Messages are delivered as "
                    "written until next month, or until a coordinator raises the budget with /translation budget.")
 
@@ -147,8 +161,14 @@ class Breaker:
         return was_paused
 
     def failed(self, reason: str) -> bool:
-        """Open (or extend) the pause; returns True when this starts a pause."""
+        """Open (or extend) the pause; returns True when this starts a pause.
+
+        Requests that were already on their way when the pause began (the other languages of the same message)
+        fail with it: they do not make the pause longer; a failed probe after the pause does.
+        """
         started = self.until is None
+        if not started and not self._probing and self.clock.now() < (self.until or self.clock.now()):
+            return False
         self.failures += 1
         pause = self.longest_pause if reason in ("quota", "auth") else min(
             self.first_pause * (2 ** (self.failures - 1)), self.longest_pause
@@ -251,6 +271,8 @@ class TranslationService:
         self.identifier = identifier or LanguageIdentifier(NETWORK_LANGUAGES)
         self.glossary = glossary
         self.glossary_id: str | None = None
+        self._glossary_retry_at: datetime | None = None
+        self._glossary_sync: asyncio.Task[Any] | None = None
         self.request_timeout = request_timeout
         self.breaker = Breaker(clock)
         self.stats = Stats()
@@ -314,12 +336,13 @@ class TranslationService:
         await warm
         self._spawn(self.translate_published_practices())
 
-    async def sync_glossary(self) -> str | None:
-        """Send the glossary to DeepL when its content changed since the last sync; returns its id."""
+    async def sync_glossary(self, *, again: bool = False) -> str | None:
+        """Send the glossary to DeepL when its content changed since the last sync (or, `again`, because DeepL
+        no longer knows the stored one); returns its id."""
         if self.translator is None or self.glossary is None:
             return None
         state = self.store.glossary_state(GLOSSARY_NAME)
-        if state is not None and state.content_hash == self.glossary.content_hash:
+        if not again and state is not None and state.content_hash == self.glossary.content_hash:
             self.glossary_id = state.glossary_id
             return self.glossary_id
         glossary_id = await self.translator.sync_glossary(GLOSSARY_NAME, self.glossary.dictionaries())
@@ -457,7 +480,34 @@ class TranslationService:
             outcome.sections.clear()
         return outcome
 
+    def _glossary_lost(self, glossary_id: str) -> None:
+        """DeepL does not know `glossary_id` (a new key, or the glossary deleted there): translate without it
+        and sync it again, in the background."""
+        if self.glossary_id == glossary_id:
+            log.warning("DeepL no longer knows the ICC glossary %s: translating without it while it is synced again",
+                        glossary_id)
+            self.glossary_id = None
+            self._resync_glossary()
+
+    def _resync_glossary(self) -> None:
+        if self._glossary_sync is not None and not self._glossary_sync.done():
+            return
+        self._glossary_retry_at = None
+
+        async def sync() -> None:
+            try:
+                await self.sync_glossary(again=True)
+            except TranslationUnavailable as exc:
+                log.warning("the ICC glossary could not be synced again (translating without it): %s", exc)
+                self._glossary_retry_at = self.clock.now() + GLOSSARY_RETRY
+
+        self._glossary_sync = asyncio.ensure_future(sync())
+        self._background.add(self._glossary_sync)
+        self._glossary_sync.add_done_callback(self._background.discard)
+
     def _glossary_for(self, source: str | None, target: str) -> str | None:
+        if self._glossary_retry_at is not None and self.clock.now() >= self._glossary_retry_at:
+            self._resync_glossary()
         if self.glossary_id and self.glossary is not None and self.glossary.covers(source, target):
             if not ({target.split("-")[0], source_code(source or "")} & NO_TAG_HANDLING):
                 return self.glossary_id
@@ -513,7 +563,12 @@ class TranslationService:
         if batch:
             self._spawn(self._send(params, batch))
 
-    async def _send(self, params: _Params, batch: list[_Pending]) -> None:
+    async def _send(self, params: _Params, batch: list[_Pending], *, glossary_lost: bool = False) -> None:
+        """One request to the translator; its answers go to the waiters, the cache and the usage counters.
+
+        When DeepL does not know the glossary, the same texts are asked again at once without it (and kept
+        under their key without a glossary), while the glossary is synced again.
+        """
         assert self.translator is not None
         try:
             results = await self.translator.translate(
@@ -524,6 +579,10 @@ class TranslationService:
             if len(results) != len(batch):
                 raise TranslationUnavailable("rejected", "the translator answered a different number of texts")
         except TranslationUnavailable as exc:
+            if exc.reason == "glossary" and params.glossary_id is not None:
+                self._glossary_lost(params.glossary_id)
+                await self._send(dataclasses.replace(params, glossary_id=None), batch, glossary_lost=True)
+                return
             if exc.reason in PAUSING:
                 if self.breaker.failed(exc.reason):
                     log.warning("translation paused (%s): %s", exc.reason, exc.detail)
@@ -549,11 +608,15 @@ class TranslationService:
         billed_by_scope: Counter[str] = Counter()
         now = self.clock.now()
         for item, result in zip(batch, results, strict=True):
-            self._memory.put(item.key, result)
+            key = item.key
+            if glossary_lost:  # translated without the glossary: not what the glossary's key stands for
+                key = cache_key(item.text, source=params.source, target=params.target, glossary="",
+                                formality=params.formality, xml=params.xml)
+            self._memory.put(key, result)
             self._inflight.pop(item.key, None)
             if not item.future.done():
                 item.future.set_result(result)
-            self._unsaved.append({"key": item.key, "source": result.detected_source[:8], "target": params.target,
+            self._unsaved.append({"key": key, "source": result.detected_source[:8], "target": params.target,
                                   "text": result.text, "billed_characters": result.billed_characters,
                                   "created_at": now})
             billed_by_scope[item.scope] += result.billed_characters
@@ -814,21 +877,37 @@ class TranslationService:
                                languages: Sequence[str]) -> bool:
         """Tell the channel once that translation is paused (or its budget is spent); True when it is."""
         if outcome.paused:
-            key = f"paused:{event.channel}"
+            key = f"paused:{self.breaker.reason}:{event.channel}"
             if key not in self._told_paused:
                 self._told_paused.add(key)
-                await self._notice(chat, event.channel, languages, PAUSED_NOTICE)
+                await self._notice(chat, event.channel, languages, self.pause_notice)
             return True
         if outcome.over_budget:
             scope = self.scope_of(event.channel)
             if self.store.claim_notice("budget", scope, month_of(self.clock.now())):
-                await self._notice(chat, event.channel, languages, BUDGET_NOTICE)
+                await self._notice(chat, event.channel, languages, lambda locale: t(locale, BUDGET_NOTICE))
             return True
         return False
 
-    async def _notice(self, chat: Chat, channel: Identity, languages: Sequence[str], msgid: str) -> None:
+    def pause_notice(self, locale: str) -> str:
+        """Why translation is paused, and when it resumes, in `locale`."""
+        reason, until = self.breaker.reason, self.breaker.until or self.clock.now()
+        when = format_datetime(locale, until, format="short", tz=self.settings.time_zone)
+        if reason == "quota":
+            renews = quota_renews_on(self.settings.deepl_quota_renewal_day, self.clock.now(), self.settings.time_zone)
+            if renews is None:
+                return t(locale, QUOTA_NOTICE_NO_DATE)
+            return t(locale, QUOTA_NOTICE, date=format_date(locale, renews, format="long"))
+        if reason == "rate_limited":
+            return t(locale, RATE_NOTICE, time=when)
+        if reason == "auth":
+            return t(locale, KEY_NOTICE)
+        return t(locale, OUTAGE_NOTICE, time=when)
+
+    async def _notice(self, chat: Chat, channel: Identity, languages: Sequence[str],
+                      text_in: Callable[[str], str]) -> None:
         locales = list(dict.fromkeys([speaks(code) or "en" for code in languages] or ["en"]))
-        text = "\n".join(t(locale, msgid) for locale in locales)
+        text = "\n".join(text_in(locale) for locale in locales)
         try:
             await chat.post(channel, Reply(text=text, ephemeral=False))
         except Exception:
@@ -989,7 +1068,7 @@ class TranslationService:
         elif outcome.unconfigured:
             message = t(locale, "Translation is not set up here: the bot has no DeepL key.")
         elif outcome.paused:
-            message = t(locale, PAUSED_NOTICE)
+            message = self.pause_notice(locale)
         elif outcome.over_budget:
             message = t(locale, "This cluster has used its translation budget for this month.")
         elif target in outcome.texts:
@@ -1205,6 +1284,19 @@ def _select_translations(practice_id: int) -> Any:
     from sqlmodel import select
 
     return select(PracticeTranslation).where(PracticeTranslation.practice_id == practice_id)
+
+
+def quota_renews_on(day: int | None, now: datetime, time_zone: str) -> datetime | None:
+    """The next time the DeepL quota renews: on `day` of the month (or the month's last day), in the network's
+    time zone; None when the day is not set."""
+    if day is None:
+        return None
+    local = now.astimezone(ZoneInfo(time_zone))
+    year, month = local.year, local.month
+    if local.day >= min(day, calendar.monthrange(year, month)[1]):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return local.replace(year=year, month=month, day=min(day, calendar.monthrange(year, month)[1]), hour=0,
+                         minute=0, second=0, microsecond=0)
 
 
 def _plain_or(outcome: Outcome, target: str, original: str) -> str | None:

@@ -3,8 +3,13 @@
 The library is synchronous: every call runs in a small thread pool of its own, behind a semaphore of the
 same size, so the event loop never waits on DeepL and a burst of messages cannot open more than
 `max_concurrency` connections (a pool of its own rather than the loop's default one, which the console's
-input reader and other `asyncio.to_thread` users share). Each call has its own timeout; the library's own
-retries (429 and 5xx, with backoff) happen inside it. Library errors become `TranslationUnavailable`.
+input reader and other `asyncio.to_thread` users share). Library errors become `TranslationUnavailable`.
+
+Each call has its own time limit, and the adapter, not the library, decides what is tried again: a 429, a
+5xx or a connection that never reached DeepL, with backoff, only while the call's time is not up. The
+library's own retries are off, because it would go on retrying in its thread after the bot gave up on the
+call: a request DeepL bills and nobody reads. A request that was sent and not answered in time is never
+sent again (DeepL may have translated, and billed, it).
 """
 
 from __future__ import annotations
@@ -28,11 +33,42 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def configure_retries(*, max_retries: int = 2, connection_timeout: float = 8.0) -> None:
-    """Set the library's documented module-wide knobs: retries of 429/5xx/network errors, and the
-    per-attempt timeout. Two retries keep a live message's worst case short; the breaker does the rest."""
-    deepl.http_client.max_network_retries = max_retries
+def configure_retries(*, connection_timeout: float = 20.0) -> None:
+    """Set the library's documented module-wide knobs: no retries of its own (`DeepLTranslator` retries, within
+    each call's time limit), and how long one HTTP attempt may wait at most (the call's own limit is shorter)."""
+    deepl.http_client.max_network_retries = 0
     deepl.http_client.min_connection_timeout = connection_timeout
+
+
+def _unavailable(exc: deepl.DeepLException) -> TranslationUnavailable:
+    """The library's error as the port's neutral one."""
+    if isinstance(exc, deepl.QuotaExceededException):
+        return TranslationUnavailable("quota", str(exc))
+    if isinstance(exc, deepl.TooManyRequestsException):
+        return TranslationUnavailable("rate_limited", str(exc))
+    if isinstance(exc, deepl.AuthorizationException):
+        # Never log the exception's request: it may carry the key.
+        return TranslationUnavailable("auth", "DeepL refused the key (DEEPL_AUTH_KEY)")
+    if isinstance(exc, deepl.GlossaryNotFoundException):
+        return TranslationUnavailable("glossary", str(exc))
+    if isinstance(exc, deepl.ConnectionException):
+        timed_out = "timed out" in str(exc).lower() or "timeout" in str(exc).lower()
+        return TranslationUnavailable("timeout" if timed_out else "connection", str(exc))
+    status = exc.http_status_code or 0
+    if status in (400, 404) and "glossary" in str(exc).lower():
+        # The glossary id is unknown to DeepL (a new key, or the glossary deleted there): "Glossary not found",
+        # "Invalid glossary id".
+        return TranslationUnavailable("glossary", str(exc))
+    return TranslationUnavailable("server" if status >= 500 else "rejected", str(exc))
+
+
+def _worth_again(exc: deepl.DeepLException) -> bool:
+    """Whether a failed request may be sent again: DeepL said so (429, 5xx), or it never reached DeepL."""
+    if isinstance(exc, deepl.ConnectionException):
+        # Refused or not connected in time: nothing was sent. A read timeout was sent, and maybe billed.
+        return isinstance(exc.__cause__, requests.exceptions.ConnectionError)
+    status = exc.http_status_code or 0
+    return status == 429 or status >= 500
 
 
 def _read_environment_once(client: Any) -> None:
@@ -68,6 +104,8 @@ class DeepLTranslator:
         server_url: str | None = None,
         max_concurrency: int = 8,
         timeout: float = 20.0,
+        retries: int = 2,
+        backoff: float = 1.0,
         client: Any = None,
     ) -> None:
         """
@@ -76,7 +114,11 @@ class DeepLTranslator:
             server_url: another server (a proxy, or the loopback fake in tests).
             max_concurrency: requests in flight at once.
             timeout: seconds a call may take, retries included, unless the caller gives its own.
+            retries: how many times a 429, a 5xx or a connection failure is tried again (time permitting).
+            backoff: seconds before the first retry (then 1.6 times longer each time).
         """
+        # The library's own retries would outlive the call (see the module's docstring).
+        deepl.http_client.max_network_retries = 0
         if client is None:
             client = deepl.DeepLClient(auth_key, server_url=server_url or None, send_platform_info=False)
             _read_environment_once(client)
@@ -85,6 +127,8 @@ class DeepLTranslator:
         self._semaphore: asyncio.Semaphore | None = None
         self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="deepl")
         self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> DeepLTranslator:
@@ -92,8 +136,9 @@ class DeepLTranslator:
             raise ValueError("DEEPL_AUTH_KEY is not set")
         return cls(settings.deepl_auth_key.get_secret_value(), server_url=settings.deepl_server_url, **options)
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, wait: bool = False) -> None:
+        """Stop: requests not started are dropped; with `wait`, the ones in flight are waited for (tests)."""
+        self._executor.shutdown(wait=wait, cancel_futures=True)
         self._client.close()
 
     # ------------------------------------------------------------ calling the library
@@ -101,27 +146,25 @@ class DeepLTranslator:
     async def _call(self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any) -> T:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._max_concurrency)
+        limit = timeout or self.timeout
         async with self._semaphore:
             loop = asyncio.get_running_loop()
-            try:
-                # (`asyncio.timeout` rather than `wait_for`: one hand-over fewer on the loop when the answer comes.)
-                async with asyncio.timeout(timeout or self.timeout):
-                    return await loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
-            except TimeoutError:
-                raise TranslationUnavailable("timeout", f"no answer in {timeout or self.timeout:g} s") from None
-            except deepl.QuotaExceededException as exc:
-                raise TranslationUnavailable("quota", str(exc)) from None
-            except deepl.TooManyRequestsException as exc:
-                raise TranslationUnavailable("rate_limited", str(exc)) from None
-            except deepl.AuthorizationException:
-                # Never log the exception's request: it may carry the key.
-                raise TranslationUnavailable("auth", "DeepL refused the key (DEEPL_AUTH_KEY)") from None
-            except deepl.ConnectionException as exc:
-                reason = "timeout" if "timed out" in str(exc).lower() or "timeout" in str(exc).lower() else "connection"
-                raise TranslationUnavailable(reason, str(exc)) from None
-            except deepl.DeepLException as exc:
-                status = exc.http_status_code or 0
-                raise TranslationUnavailable("server" if status >= 500 else "rejected", str(exc)) from None
+            deadline = loop.time() + limit
+            for attempt in range(self.retries + 1):
+                try:
+                    # (`asyncio.timeout_at` rather than `wait_for`: one hand-over fewer on the loop when the
+                    # answer comes.)
+                    async with asyncio.timeout_at(deadline):
+                        return await loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
+                except TimeoutError:
+                    raise TranslationUnavailable("timeout", f"no answer in {limit:g} s") from None
+                except deepl.DeepLException as exc:
+                    pause = self.backoff * 1.6**attempt
+                    if attempt == self.retries or not _worth_again(exc) or loop.time() + pause >= deadline:
+                        raise _unavailable(exc) from None
+                    log.info("DeepL: %s; trying again in %.1f s", exc, pause)
+                    await asyncio.sleep(pause)
+            raise AssertionError("unreachable: the last attempt returns or raises")
 
     # ------------------------------------------------------------ the port
 

@@ -133,7 +133,7 @@ def clock() -> MovableClock:
 @pytest.fixture
 async def tcore(settings: Settings, engine: Engine, fake: FakeDeepL, clock: MovableClock) -> AsyncIterator[Core]:
     """The core with DeepL (the fake) and the movable clock; translation started."""
-    translator = DeepLTranslator(fake.auth_key, server_url=fake.url, timeout=3.0)
+    translator = DeepLTranslator(fake.auth_key, server_url=fake.url, timeout=3.0, backoff=0.01)
     core = build_core(settings, engine=engine, migrate=False, clock=clock, translator=translator)
     assert core.services.translation is not None
     core.services.translation.request_timeout = 1.5

@@ -42,7 +42,7 @@ async def translating_core(settings: Settings, deepl: FakeDeepL) -> AsyncIterato
 
     The fake's record starts empty once the service is ready (its start asks DeepL for its languages).
     """
-    translator = DeepLTranslator(deepl.auth_key, server_url=deepl.url, timeout=3.0)
+    translator = DeepLTranslator(deepl.auth_key, server_url=deepl.url, timeout=3.0, backoff=0.01)
     core = build_core(settings, translator=translator)
     translation = core.services.translation
     assert translation is not None
