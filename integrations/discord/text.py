@@ -133,7 +133,11 @@ def _render(part: Inline, allow: bool) -> str:
     if isinstance(part, Code):
         if part.block:
             return f"```{part.text}```"
-        return f"`` {part.text} ``" if "`" in part.text else f"`{part.text}`"
+        if "`" not in part.text and "\n" not in part.text:
+            return f"`{part.text}`"
+        # Double backticks hold a backtick or a line break; a space keeps a backtick at either end apart.
+        spaced = part.text.startswith("`") or part.text.endswith("`")
+        return f"`` {part.text} ``" if spaced else f"``{part.text}``"
     if isinstance(part, Emoji):
         if part.id:
             return f"<{'a' if part.animated else ''}:{part.name}:{part.id}>"
