@@ -38,11 +38,17 @@ from bot.registry import (
     resolve_mentions,
 )
 from bot.services import Services
+from bot.submissions import Claim, ClaimState, FormSubmissions
 
 log = logging.getLogger(__name__)
 
 #: Called with every channel message and the chat of its platform (translation listens here).
 MessageListener = Callable[[MessagePosted, Chat], Awaitable[None]]
+#: How long, and how often, a form sent again waits for the first submission's answer (recorded meanwhile by
+#: another request, maybe in another process) before saying it is on its way.
+RESUBMISSION_WAIT = 2.0
+RESUBMISSION_POLL = 0.05
+
 #: Called with every reaction and the chat of its platform (translation on a flag emoji).
 ReactionListener = Callable[[ReactionAdded, Chat], Awaitable[None]]
 
@@ -53,6 +59,8 @@ class Dispatcher:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
         self.registry = registry
+        self.submissions = FormSubmissions(services.engine, clock=services.clock)
+        self.resubmission_wait = RESUBMISSION_WAIT
         self.chats: dict[str, Chat] = {}
         self.message_listeners: list[MessageListener] = []
         self.reaction_listeners: list[ReactionListener] = []
@@ -183,7 +191,35 @@ class Dispatcher:
         clean, errors = validate_form(form, event.values, ctx.locale)
         if errors:
             return Response(errors=errors)
-        return await spec.submit(ctx, clean, event.state)
+        if not event.idempotency_key:
+            return await spec.submit(ctx, clean, event.state)
+        claim = self.submissions.claim(event.actor, event.form_id, event.idempotency_key)
+        if claim.state is ClaimState.answered:
+            log.info("form %s of %s sent again: answered as the first time", event.form_id, event.actor)
+            return Response(replies=claim.answer)
+        if claim.state is ClaimState.running:
+            return await self._answer_of_first(ctx, claim)
+        try:
+            response = await spec.submit(ctx, clean, event.state)
+        except BaseException:
+            self.submissions.release(claim)
+            raise
+        if response.errors:
+            self.submissions.release(claim)  # nothing recorded: the corrected form may come again
+        else:
+            self.submissions.record(claim, response.replies)
+        return response
+
+    async def _answer_of_first(self, ctx: Context, claim: Claim) -> Response:
+        """The same form is being recorded by another request: its answer, as soon as it is there."""
+        tries = max(1, int(self.resubmission_wait / RESUBMISSION_POLL))
+        for attempt in range(tries):
+            answer = self.submissions.answer_of(claim)
+            if answer is not None:
+                return Response(replies=answer)
+            if attempt < tries - 1:
+                await asyncio.sleep(RESUBMISSION_POLL)
+        return Response.text(ctx.t("This form is already being recorded: its answer is on its way."))
 
     async def _button(self, ctx: Context, event: ButtonPressed) -> Response:
         handler = self.registry.action(event.action_id)

@@ -19,6 +19,7 @@ from bot.models.practices import (
 )
 from bot.models.roles import PlatformRole
 from bot.models.slack import SlackEventReceipt, SlackInstallation, SlackOAuthState  # noqa: F401
+from bot.models.submissions import FormSubmission
 from bot.models.translation import (
     ChannelReader,
     ChannelTranslation,
@@ -42,6 +43,7 @@ __all__ = [
     "ClusterChannel",
     "ClusterKind",
     "ClusterMembership",
+    "FormSubmission",
     "GlossaryState",
     "Member",
     "MirrorChannel",

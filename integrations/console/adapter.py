@@ -10,6 +10,7 @@ import asyncio
 import io
 import re
 import sys
+import uuid
 from collections.abc import Callable
 from typing import TextIO
 
@@ -402,6 +403,8 @@ class ConsoleSession:
 
     async def fill(self, form: Form) -> None:
         self.chat.write(f"== {form.title} ==  " + t(self.locale, "(type /cancel to stop)"))
+        # This filling-in of the form, however often it is sent (corrected, or again): recorded once.
+        form_key = uuid.uuid4().hex
         values: dict[str, str] = {}
         todo = list(form.fields)
         while True:
@@ -412,7 +415,8 @@ class ConsoleSession:
                     return
                 values[form_field.name] = answer
             event = FormSubmitted(actor=self.identity, channel=self.channel, form_id=form.form_id,
-                                  values=values, state=form.state, platform_locale=self.platform_locale)
+                                  values=values, state=form.state, platform_locale=self.platform_locale,
+                                  idempotency_key=form_key)
             response = await self.dispatcher.handle(event, CAPABILITIES)
             if not response.errors:
                 await self.show(response)

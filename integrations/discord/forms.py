@@ -7,8 +7,11 @@ with what they typed. The whole form goes to the core (`FormSubmitted`) once eve
 still finds a field wrong, its step is reopened the same way.
 
 What was typed lives in a `Draft` in memory, per person and form, for `DRAFT_TTL` seconds; running the
-command again within that time pre-fills the form with it. Choice fields with at most 25 choices are select
-menus inside the modal (what a Discord user expects); longer lists are text inputs checked against the choices.
+command again within that time pre-fills the form with it. The draft's token names the filled-in form for the
+core (`FormSubmitted.idempotency_key`): the same modal sent twice, at once or later (Discord said the first
+Send failed), reaches the core as the same submission and gets the first answer. Choice fields with at most 25
+choices are select menus inside the modal (what a Discord user expects); longer lists are text inputs checked
+against the choices.
 
 Modals are only drawn by discord.py; their submissions are routed by custom id (`icc-form:modal:…`) from
 `on_interaction` through `InteractionFlow.form_step_submitted`, which asks `submitted` here for the whole form and
@@ -46,6 +49,8 @@ MAX_VALUE = 4000
 MAX_SELECT_OPTIONS = 25
 DRAFT_TTL = 3600.0
 MAX_DRAFTS = 5_000
+#: How long a sent form's modal, sent again, still gets the first answer (the core keeps it as long).
+SENT_TTL = 24 * 3600.0
 
 MODAL_PREFIX = f"{FORM_PREFIX}modal:"
 
@@ -127,6 +132,9 @@ class FormFlow:
         self.clock = clock
         self.drafts: OrderedDict[str, Draft] = OrderedDict()
         self._by_key: dict[tuple[int, str, str, str], str] = {}
+        #: Forms sent, by draft token (the newest `MAX_DRAFTS`, for a day): their modal sent again goes to the
+        #: core as the same submission, which answers as the first time.
+        self.sent: OrderedDict[str, tuple[float, int, FormSubmitted]] = OrderedDict()
 
     # ------------------------------------------------------------ drafts
 
@@ -136,6 +144,10 @@ class FormFlow:
             self._drop(token)
         while len(self.drafts) > MAX_DRAFTS:
             self._drop(next(iter(self.drafts)))
+        for token in [token for token, (expires, _, _) in self.sent.items() if expires <= now]:
+            del self.sent[token]
+        while len(self.sent) > MAX_DRAFTS:
+            self.sent.popitem(last=False)
 
     def _drop(self, token: str) -> None:
         draft = self.drafts.pop(token, None)
@@ -258,6 +270,9 @@ class FormFlow:
         token, _, step_text = str(data.get("custom_id", ""))[len(MODAL_PREFIX):].partition(":")
         typed = submitted_values(data.get("components") or [])
         draft = self.draft(token)
+        sent = self.sent.get(token)
+        if draft is None and sent is not None and sent[1] == interaction.user.id:
+            return sent[2]  # sent already (its answer may not have arrived): the core answers as the first time
         if draft is None or draft.user_id != interaction.user.id or not step_text.isdigit():
             await self._expired(interaction, typed, locale)
             return None
@@ -305,6 +320,7 @@ class FormFlow:
         if draft is None or not response.errors:
             if draft is not None:
                 self._drop(draft.token)
+                self.sent[draft.token] = (self.clock() + SENT_TTL, draft.user_id, event)
             return True
         fields = {f.name for f in draft.form.fields}
         draft.errors = {name: error for name, error in response.errors.items() if name in fields}

@@ -172,7 +172,18 @@ def to_form_submitted(body: dict[str, Any], *, locale: str | None = None) -> For
         values=form_values((state or {}).get("values")),
         state=metadata["state"],
         platform_locale=locale,
+        idempotency_key=submission_key(view),
     )
+
+
+def submission_key(view: dict[str, Any]) -> str:
+    """What names this filled-in modal: its view id, and its hash (a view updated to a next step is another
+    form to submit). The same modal sent again (its first answer never arrived) has both unchanged."""
+    view_id = str(view.get("id") or "")
+    if not view_id:
+        return ""
+    view_hash = str(view.get("hash") or "")
+    return f"{view_id}:{view_hash}" if view_hash else view_id
 
 
 def modal_field_names(view: dict[str, Any]) -> list[str]:

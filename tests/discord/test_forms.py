@@ -223,3 +223,28 @@ async def test_running_the_command_again_prefills_what_was_typed(core: Core, fak
                                                          user_id=BOB))
         again = (await answer(fake, fake.slash_command_interaction("long-form", user_id=BOB)))["data"]
     assert modal_inputs(again)[0]["value"] == "kept"
+
+
+async def test_the_same_form_sent_twice_at_once_or_again_later_is_one_practice_with_the_same_answer(
+    core: Core, fake: fd.FakeDiscord
+) -> None:
+    """Discord said the first Send failed (no answer in time), so the person sends the same modal again, once
+    at once and once later: each is a new interaction carrying the same form draft in its custom id."""
+    coordinator_in_lisbon(core, fake)
+    async with running_bot(core, fake):
+        first = (await answer(fake, fake.slash_command_interaction("share-practice", user_id=ALICE)))["data"]
+        saved = await answer(fake, fake.modal_submit_interaction(first["custom_id"], values=STEP_1, user_id=ALICE))
+        press = fake.component_interaction(buttons(saved["data"])[0]["custom_id"], user_id=ALICE)
+        second = (await answer(fake, press))["data"]
+        sends = [fake.modal_submit_interaction(second["custom_id"], values=STEP_2, user_id=ALICE,
+                                               message=press["message"]) for _ in range(3)]
+        await fake.send_interaction(sends[0])
+        await fake.send_interaction(sends[1])
+        await fake.wait_until(lambda: fake.callbacks(sends[0]) and fake.callbacks(sends[1]))
+        late = await answer(fake, sends[2])
+    thanks = t("fr", "Thank you! Your practice “{title}” is recorded as #{id}. It will be reviewed by the ICC team, "
+                     "and I will tell you when it is published.", title=STEP_1["title"], id=1)
+    answers = [content(fake.callbacks(sends[0])[0]), content(fake.callbacks(sends[1])[0]), content(late)]
+    assert answers == [thanks] * 3
+    with Session(core.engine) as session:
+        assert len(session.exec(select(Practice)).all()) == 1

@@ -155,3 +155,31 @@ async def test_a_modal_from_a_channel_the_bot_is_not_in_answers_by_direct_messag
     await slack.settle()
     dm = slack.fake.dm_channel_id(DEFAULT_USER_ID)
     assert [m["text"] for m in slack.fake.messages(dm)] == ["Done."]
+
+
+async def test_the_same_modal_submitted_again_is_one_practice_and_the_same_answer(slack: Slack) -> None:
+    """A web process killed after recording a form but before Slack got the acknowledgement: the person presses
+    Send again on the same modal (same view id and hash, a new signed request)."""
+    slack.coordinator(city="Lisbon")
+    view = (await _open_share_form(slack))["view"]
+    values = _values(title="Neighbourhood dialogue", city="Lisbon", summary="A summary.",
+                     description="What was done.", results="", contact="", links="")
+    values["themes"] = {"value": _multi("education")}
+    values["language"] = {"value": _single("en")}
+    for _ in range(2):
+        response = await slack.client.view_submission("share-practice", values, view["private_metadata"],
+                                                      view_id="V0SHARE01", view_hash="1764666000.5f2c",
+                                                      blocks=view["blocks"])
+        assert response.status_code == 200 and response.text == ""  # closes the modal both times
+        await slack.settle()
+    with session_scope(slack.core.engine) as session:
+        [practice] = session.exec(select(Practice)).all()
+    thanks = t("en", "Thank you! Your practice “{title}” is recorded as #{id}. It will be reviewed by the ICC team, "
+                     "and I will tell you when it is published.", title="Neighbourhood dialogue", id=practice.id)
+    assert [m["text"] for m in slack.fake.ephemeral_messages(DEFAULT_CHANNEL_ID)] == [thanks, thanks]
+    # Another modal (another view) is another practice.
+    await slack.client.view_submission("share-practice", values, view["private_metadata"], view_id="V0SHARE02",
+                                       view_hash="1764666100.77aa", blocks=view["blocks"])
+    await slack.settle()
+    with session_scope(slack.core.engine) as session:
+        assert len(session.exec(select(Practice)).all()) == 2
