@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.context import ROLE_MESSAGES, Context, has_role
 from bot.errors import UserError
 from bot.forms import validate_form
-from bot.i18n import negotiate, t
+from bot.i18n import t
 from bot.messages import (
     ButtonPressed,
     CommandInvoked,
@@ -23,6 +24,7 @@ from bot.messages import (
     Identity,
     MessagePosted,
     ReactionAdded,
+    Reply,
     Response,
 )
 from bot.models import Member
@@ -64,13 +66,13 @@ class Dispatcher:
         self.chats: dict[str, Chat] = {}
         self.message_listeners: list[MessageListener] = []
         self.reaction_listeners: list[ReactionListener] = []
-        self._background: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ set-up
 
     def attach_chat(self, chat: Chat) -> None:
-        """Make `chat` the way to reach people on its platform (for direct messages and jobs)."""
+        """Make `chat` the way to reach people on its platform (for listeners, deliveries and jobs)."""
         self.chats[chat.platform] = chat
+        self.services.delivery.attach_chat(chat)
 
     def on_message(self, listener: MessageListener) -> None:
         self.message_listeners.append(listener)
@@ -81,13 +83,8 @@ class Dispatcher:
     # ------------------------------------------------------------ who and which language
 
     def locale_for(self, member: Member, platform_locale: str | None = None) -> str:
-        """The person's chosen language, else their platform's, else the network default."""
-        return negotiate(
-            member.preferred_language,
-            platform_locale,
-            member.locale,
-            default=self.services.settings.default_locale,
-        )
+        """The person's chosen language, else their platform's, else the network's (`MemberService.locale_for`)."""
+        return self.services.members.locale_for(member, platform_locale)
 
     def context(
         self,
@@ -156,7 +153,7 @@ class Dispatcher:
                 t(locale, "Sorry, something went wrong on our side. Nothing was changed; please try again.")
             )
         if response.direct_messages:
-            self._spawn(self.send_direct_messages(response.direct_messages))
+            self.enqueue_direct_messages(response.direct_messages)
             response.direct_messages = []
         return response
 
@@ -248,26 +245,30 @@ class Dispatcher:
 
     # ------------------------------------------------------------ delivery
 
-    async def send_direct_messages(self, messages: list[DirectMessage]) -> None:
+    def enqueue_direct_messages(self, messages: list[DirectMessage]) -> None:
+        """Hand `messages` to the delivery service (once per key and person) and have them sent at once."""
+        delivery = self.services.delivery
         for message in messages:
-            chat = self.chats.get(message.to.platform)
-            if chat is None:
-                log.warning("no %s connection to tell %s", message.to.platform, message.to)
-                continue
+            key = message.key or f"direct:{uuid.uuid4().hex}"
             try:
-                await chat.direct_message(message.to, message.reply)
+                delivery.to_person(key, message.to, _already_composed(message.reply))
             except Exception:
-                log.exception("could not send a direct message to %s", message.to)
+                log.exception("could not enqueue a direct message to %s", message.to)
+        delivery.kick()
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    async def send_direct_messages(self, messages: list[DirectMessage]) -> None:
+        """Enqueue `messages` and send what is due now (the platform's refusals are recorded, not raised)."""
+        self.enqueue_direct_messages(messages)
+        await self.services.delivery.drain()
 
     async def drain(self) -> None:
-        """Wait for background deliveries (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        """Send the deliveries due now and wait for those under way (tests, the end of a console session)."""
+        await self.services.delivery.drain()
+
+
+def _already_composed(reply: Reply) -> Callable[[str], Reply]:
+    """A direct message comes composed by its handler (in the person's language): the same in any locale."""
+    return lambda _locale: reply
 
 
 def usage(ctx: Context, command: Command) -> str:

@@ -148,10 +148,16 @@ class Reply:
 
 @dataclass
 class DirectMessage:
-    """A message to someone else than the actor (e.g. the author of a reviewed practice)."""
+    """A message to someone else than the actor (e.g. the author of a reviewed practice).
+
+    It is delivered exactly once per `key` and person (`practice-review:12:reject`): a handler that runs twice
+    (a form sent again, a retried event) does not tell the person twice. Without a key it is sent once per
+    response.
+    """
 
     to: Identity
     reply: Reply
+    key: str = ""
 
 
 class FieldKind(enum.StrEnum):

@@ -22,6 +22,48 @@ class Capabilities:
     post_as_other: bool = False
     max_message_length: int = 4000
     create_channels: bool = False
+    #: Posts per second the platform takes from the bot (0: no limit to keep to); counted per workspace, or
+    #: for the whole platform when `posts_counted_per_platform` (Discord's limit is per bot, not per server).
+    posts_per_second: float = 0.0
+    posts_counted_per_platform: bool = False
+
+
+class ChatError(Exception):
+    """A platform refused or could not take a message, said in the core's words (no library's exception).
+
+    `kind` is one of `ChatError.KINDS`: `rate_limited` (try again after `retry_after` seconds), `unavailable`
+    (the platform did not answer or failed: try again later; the message may or may not have gone out),
+    `not_in_channel` (the bot is not in the conversation), `channel_gone` (deleted or archived), `user_gone`
+    (the person left, was deactivated or never existed), `forbidden` (the bot may not: a missing permission
+    or scope, a person who does not accept direct messages, an uninstalled app) or `rejected` (the platform
+    refused the message itself: too long, malformed). Only `rate_limited` and `unavailable` are worth retrying.
+    `maybe_sent`: part of the message may have gone out before the error (a long message in several posts, or
+    an answer that never came), so a retry must check on the platform first.
+    """
+
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    NOT_IN_CHANNEL = "not_in_channel"
+    CHANNEL_GONE = "channel_gone"
+    USER_GONE = "user_gone"
+    FORBIDDEN = "forbidden"
+    REJECTED = "rejected"
+    KINDS = (RATE_LIMITED, UNAVAILABLE, NOT_IN_CHANNEL, CHANNEL_GONE, USER_GONE, FORBIDDEN, REJECTED)
+    RETRIABLE = (RATE_LIMITED, UNAVAILABLE)
+
+    def __init__(self, kind: str, retry_after: float | None = None, detail: str = "", *,
+                 maybe_sent: bool = False) -> None:
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown chat error kind {kind!r}")
+        super().__init__(detail or kind)
+        self.kind = kind
+        self.retry_after = retry_after
+        self.detail = detail
+        self.maybe_sent = maybe_sent
+
+    @property
+    def retriable(self) -> bool:
+        return self.kind in self.RETRIABLE
 
 
 @runtime_checkable
@@ -32,7 +74,10 @@ class Chat(Protocol):
     capabilities: Capabilities
 
     async def post(self, channel: Identity, reply: Reply) -> str:
-        """Post in a conversation; returns the new message's id."""
+        """Post in a conversation; returns the new message's id.
+
+        `post`, `reply_in_thread` and `direct_message` raise `ChatError` when the platform refuses or fails.
+        """
         ...
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str: ...
@@ -83,6 +128,31 @@ class PostingAs(Protocol):
         """Post `reply` in `channel` as `display_name` with `avatar_url`; returns the new message's id.
 
         Mentions in `reply.text` must not notify anyone (Discord: `allowed_mentions=none`).
+        """
+        ...
+
+
+@runtime_checkable
+class KeyedPosting(Protocol):
+    """A chat that marks a post with a delivery key, so that a post made twice is recognised (exactly once).
+
+    The delivery service uses it for every outbox row. Discord: the message `nonce` with `enforce_nonce` (Discord
+    answers a repeated nonce with the message it already has). Slack: the message's `metadata` carries the key,
+    and before posting again a message whose first attempt may have gone out, the conversation's recent history
+    is searched for it.
+    """
+
+    async def post_keyed(self, target: Identity, reply: Reply, *, key: str, direct: bool, maybe_sent: bool,
+                         since: datetime) -> str:
+        """Post `reply` in conversation `target` (or to person `target` by direct message when `direct`).
+
+        Args:
+            key: the delivery's unique key, carried by the post(s) so that the platform recognises a repeat.
+            maybe_sent: an earlier attempt may have reached the platform (its outcome is unknown): look for it
+                first and return its id rather than posting again.
+            since: no earlier attempt can be older than this (bounds the search).
+
+        Returns the id of the (first) message. Raises `ChatError`.
         """
         ...
 

@@ -84,10 +84,12 @@ async def run_console(core: Core, **options: object) -> int:
 
     await start_translation(core)
     session = ConsoleSession(core.dispatcher, **options)  # type: ignore[arg-type]
+    sender = start_delivery(core)
     try:
         return await session.run()
     finally:
         await finish_background_work(core)
+        await sender
 
 
 #: A part of a process: its name (in logs) and the coroutine function that runs it until cancelled.
@@ -115,6 +117,8 @@ async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lo
         raise RuntimeError("nothing to start for this process type")
     await start_translation(core)
     running = list(parts.everywhere)
+    # Every process that has chats sends deliveries through them (the chats attach as the adapters start).
+    running.append(("delivery", core.services.delivery.run))
     if parts.once_only:
         singleton = lock or worker_lock(core.engine)
         running.append(("worker", lambda: run_once_only(parts.once_only, singleton)))
@@ -184,9 +188,17 @@ async def stop_parts(tasks: Sequence[asyncio.Task[Any]], *, within: float) -> li
     return [task.get_name() for task in running if not task.done()]
 
 
+def start_delivery(core: Core) -> asyncio.Task[None]:
+    """Run the delivery sender of this process (every process with chats runs one; they share the outbox)."""
+    return asyncio.create_task(core.services.delivery.run(), name="delivery")
+
+
 async def finish_background_work(core: Core, *, timeout: float = 10.0) -> None:
-    """At shutdown: let pending direct messages and translation bookkeeping finish (within `timeout`)."""
-    pending = [core.dispatcher.drain()]
+    """At shutdown: finish the sends under way and translation bookkeeping (within `timeout`).
+
+    Deliveries not yet sent stay in the outbox for the next process.
+    """
+    pending = [core.services.delivery.stop()]
     if core.services.translation is not None:
         pending.append(core.services.translation.drain())
     try:

@@ -6,7 +6,7 @@ import json
 
 from bot.context import Context
 from bot.errors import UserError
-from bot.i18n import N_, language_name, negotiate, t
+from bot.i18n import N_, language_name, t
 from bot.messages import (
     Button,
     ButtonStyle,
@@ -196,7 +196,7 @@ def tell_author(ctx: Context, outcome: ReviewOutcome) -> list[DirectMessage]:
     author = outcome.author
     if author is None:
         return []
-    locale = negotiate(author.preferred_language, author.locale, default=ctx.services.settings.default_locale)
+    locale = ctx.services.members.locale_for(author)
     practice = outcome.practice
     if outcome.action is ReviewAction.approve:
         text = t(locale, "Good news: the ICC team approved your practice “{title}” (#{id}). "
@@ -208,7 +208,9 @@ def tell_author(ctx: Context, outcome: ReviewOutcome) -> list[DirectMessage]:
         text = t(locale, "The ICC team did not accept your practice “{title}” (#{id}). Reason: {reason}",
                  title=practice.title, id=practice.id, reason=outcome.reason)
     identity = Identity(author.platform, author.workspace_id, author.user_id)
-    return [DirectMessage(to=identity, reply=Reply(text=text, ephemeral=False))]
+    # One decision per step and practice: told once, however often the decision is sent or retried.
+    key = f"practice-review:{practice.id}:{outcome.action}"
+    return [DirectMessage(to=identity, reply=Reply(text=text, ephemeral=False), key=key)]
 
 
 def decide(ctx: Context, practice_id: int, action: ReviewAction, reason: str = "") -> Response:

@@ -9,6 +9,7 @@ from bot.models.core import (
     Member,
     Role,
 )
+from bot.models.delivery import Delivery, DeliveryState
 from bot.models.practices import (
     Practice,
     PracticeReview,
@@ -43,6 +44,8 @@ __all__ = [
     "ClusterChannel",
     "ClusterKind",
     "ClusterMembership",
+    "Delivery",
+    "DeliveryState",
     "FormSubmission",
     "GlossaryState",
     "Member",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 
 from bot.ports import Clock, SystemClock, Translator
+from bot.services.delivery import DeliveryService
 from bot.services.members import CityDirectory, MemberService
 from bot.services.practices import PracticeService
 from bot.settings import Settings
@@ -25,6 +26,8 @@ class Services:
     members: MemberService
     cities: CityDirectory
     practices: PracticeService
+    #: Messages to people, channels and the ICC team, sent exactly once (the outbox and its sender).
+    delivery: DeliveryService
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
     #: Translation of channels, on demand and of practices (built by the wiring, with or without DeepL).
@@ -34,11 +37,14 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, *, clock: Clock | None = None) -> Services:
+        clock = clock or SystemClock()
+        members = MemberService(engine, default_locale=settings.default_locale)
         return cls(
             settings=settings,
             engine=engine,
-            members=MemberService(engine),
+            members=members,
             cities=CityDirectory(engine),
             practices=PracticeService(engine, clock),
-            clock=clock or SystemClock(),
+            delivery=DeliveryService(engine, members, clock=clock),
+            clock=clock,
         )

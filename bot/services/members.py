@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 
 from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
@@ -10,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import session_scope
 from bot.errors import UserError
+from bot.i18n import DEFAULT_LOCALE, negotiate
 from bot.messages import Identity
 from bot.models import City, Member, Role
 from bot.settings import SUPPORTED_LOCALES
@@ -24,8 +27,50 @@ def fold(text: str) -> str:
 class MemberService:
     """Looks people up by their platform identity and keeps their profile."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, default_locale: str = DEFAULT_LOCALE) -> None:
         self.engine = engine
+        self.default_locale = default_locale
+
+    # ------------------------------------------------------------ the one locale rule
+
+    def locale_for(self, member: Member | None, platform_locale: str | None = None) -> str:
+        """The language to speak to `member`: their choice, else their platform's, else the network's.
+
+        `platform_locale` is the locale the platform gave with the person's current action (their client's
+        language); without one, the last one the platform gave for them is used.
+        """
+        if member is None:
+            return negotiate(platform_locale, default=self.default_locale)
+        return negotiate(member.preferred_language, platform_locale, member.locale, default=self.default_locale)
+
+    def locale_of(self, identity: Identity, platform_locale: str | None = None) -> str:
+        """`locale_for` the person behind `identity` (the network's language for someone the bot never met)."""
+        return self.locale_for(self.find(identity), platform_locale)
+
+    def locales_of(self, identities: Iterable[Identity]) -> dict[Identity, str]:
+        """`locale_of` for many people at once (one query per workspace, for prompts sent to hundreds)."""
+        wanted = list(dict.fromkeys(identities))
+        by_workspace: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for identity in wanted:
+            by_workspace[(identity.platform, identity.workspace)].append(identity.id)
+        found: dict[Identity, Member] = {}
+        with session_scope(self.engine) as session:
+            for (platform, workspace), ids in by_workspace.items():
+                for start in range(0, len(ids), 500):
+                    for member in session.exec(select(Member).where(
+                        Member.platform == platform, Member.workspace_id == workspace,
+                        col(Member.user_id).in_(ids[start:start + 500]),
+                    )):
+                        found[Identity(platform, workspace, member.user_id)] = member
+        return {identity: self.locale_for(found.get(identity)) for identity in wanted}
+
+    def icc_team(self) -> list[Identity]:
+        """Everyone on the ICC team, on every platform (each person's identity there)."""
+        with session_scope(self.engine) as session:
+            members = session.exec(select(Member).where(Member.role == Role.icc_team).order_by(col(Member.id)))
+            return [Identity(m.platform, m.workspace_id, m.user_id) for m in members]
+
+    # ------------------------------------------------------------ people
 
     def get_or_create(
         self, identity: Identity, *, display_name: str = "", platform_locale: str | None = None

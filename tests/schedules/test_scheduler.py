@@ -58,17 +58,29 @@ def test_the_worker_runs_the_scheduler_and_the_web_process_does_not(core: Core) 
     assert web.once_only == [] and "scheduler" not in [name for name, _ in web.everywhere]
 
 
-async def test_shutdown_waits_for_pending_direct_messages(core: Core) -> None:
-    import asyncio
+async def test_shutdown_finishes_the_delivery_under_way_and_leaves_the_rest_in_the_outbox(core: Core) -> None:
+    from bot.messages import Identity, Reply
+    from bot.models import DeliveryState
+    from bot.wiring import finish_background_work, start_delivery
+    from tests.delivery.conftest import ScriptedChat
 
-    from bot.wiring import finish_background_work
+    sending = asyncio.Event()
 
-    done: list[str] = []
+    class SlowChat(ScriptedChat):
+        async def direct_message(self, user: Identity, reply: Reply) -> str:
+            sending.set()
+            await asyncio.sleep(0.05)  # the platform takes its time to answer
+            return await super().direct_message(user, reply)
 
-    async def slow_delivery() -> None:
-        await asyncio.sleep(0.05)
-        done.append("delivered")
-
-    core.dispatcher._spawn(slow_delivery())
+    chat = SlowChat()
+    core.dispatcher.attach_chat(chat)
+    ana = Identity("console", "local", "ana")
+    sender = start_delivery(core)
+    for n in (1, 2):  # the second waits behind the first (same person)
+        core.services.delivery.to_person(f"notice:{n}", ana, lambda _locale, n=n: Reply(text=f"notice {n}"))
+    core.services.delivery.kick()
+    await asyncio.wait_for(sending.wait(), 2)
     await finish_background_work(core, timeout=2)
-    assert done == ["delivered"]
+    assert sender.done() and chat.texts() == ["notice 1"]
+    states = [row.state for row in core.services.delivery.store.rows()]
+    assert states == [DeliveryState.sent, DeliveryState.pending]  # sent by the next process
