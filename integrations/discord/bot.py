@@ -66,6 +66,9 @@ class ICCBot(commands.Bot):
     def __init__(self, core: Core, *, sync_at_start: bool = True, **options: Any) -> None:
         settings = core.settings
         options.setdefault("application_id", settings.discord_application_id)
+        # A rate limit longer than this is not slept through inside a request: it raises `RateLimited`, and the
+        # delivery service retries after it without holding a sender (shorter ones discord.py waits out).
+        options.setdefault("max_ratelimit_timeout", 30.0)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -196,5 +199,9 @@ async def run_discord(core: Core) -> None:
     if token is None:
         raise RuntimeError("DISCORD_TOKEN is not set")
     bot = ICCBot(core)
-    async with bot:
-        await bot.start(token.get_secret_value())
+    try:
+        async with bot:
+            await bot.start(token.get_secret_value())
+    finally:
+        # Stopped (the worker lock lost, a shutdown): the worker that takes over sends the Discord deliveries.
+        core.services.delivery.detach_chat(bot.chat)

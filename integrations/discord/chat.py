@@ -5,20 +5,28 @@ under an author's name and picture, `PostingAs`), `update` and `delete` (`Editab
 (`MessageFetching`) and `channel_members` (`ChannelDirectory`).
 
 Errors a server admin can fix (a missing permission, a deleted channel) raise `PostFailed` with a clear
-message, and a missing permission also sends the server owner a localised note (`AdminNotices`).
+message, and a missing permission also sends the server owner a localised note (`AdminNotices`). Every
+failure of a post comes back as the core's `ChatError` (`PostFailed` is one); `post_keyed` (`KeyedPosting`,
+for the delivery service) marks each message with a nonce that Discord enforces, so a retried delivery is
+never posted twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+import aiohttp
 import discord
 
 from bot.i18n import negotiate, t
 from bot.messages import Form, Identity, MessagePosted, Reply, Response
+from bot.ports import ChatError
 from bot.richtext import RichText
 from integrations.discord import text as discord_text
 from integrations.discord.answers import ActiveInteractions, Languages, send
@@ -36,6 +44,49 @@ from integrations.discord.webhooks import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+UNKNOWN_GUILD = 10004
+UNKNOWN_USER = 10013
+
+#: What becomes a `ChatError` on a post (a bug elsewhere still raises as itself).
+DISCORD_FAILURES = (discord.DiscordException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+def to_chat_error(exc: BaseException, *, maybe_sent: bool = False) -> ChatError:
+    """What a discord.py failure means for the core. discord.py has already waited out short rate limits."""
+    if isinstance(exc, ChatError):
+        return exc
+    if isinstance(exc, discord.RateLimited):  # longer than the client's max_ratelimit_timeout
+        return ChatError(ChatError.RATE_LIMITED, retry_after=exc.retry_after, detail="rate limited",
+                         maybe_sent=maybe_sent)
+    if isinstance(exc, discord.HTTPException):
+        detail = f"{exc.status} {exc.code}: {exc.text}"[:300]
+        if exc.status == 429:  # still limited after discord.py's own retries
+            return ChatError(ChatError.RATE_LIMITED, retry_after=_retry_after(exc), detail=detail,
+                             maybe_sent=maybe_sent)
+        if exc.status >= 500:
+            return ChatError(ChatError.UNAVAILABLE, detail=detail, maybe_sent=True)
+        if isinstance(exc, discord.NotFound):
+            kind = ChatError.USER_GONE if exc.code == UNKNOWN_USER else (
+                ChatError.CHANNEL_GONE if exc.code in (UNKNOWN_CHANNEL, UNKNOWN_GUILD) else ChatError.REJECTED)
+            return ChatError(kind, detail=detail, maybe_sent=maybe_sent)
+        if isinstance(exc, discord.Forbidden):
+            kind = ChatError.NOT_IN_CHANNEL if exc.code == MISSING_ACCESS else ChatError.FORBIDDEN
+            return ChatError(kind, detail=detail, maybe_sent=maybe_sent)
+        return ChatError(ChatError.REJECTED, detail=detail, maybe_sent=maybe_sent)
+    return ChatError(ChatError.UNAVAILABLE, detail=f"{type(exc).__name__}: {exc}"[:300], maybe_sent=True)
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    try:
+        return float(exc.response.headers.get("Retry-After") or 1)
+    except (AttributeError, ValueError):
+        return 1.0
+
+
+def delivery_nonce(key: str, part: int) -> str:
+    """The nonce of part `part` of delivery `key`: the same on every attempt, at most 25 characters."""
+    return hashlib.sha256(f"{key}#{part}".encode()).hexdigest()[:25]
 
 #: What the translation feature plugs in for the "Translate" message menu: the message, who asked, in which
 #: language they read; returns what to show them (privately).
@@ -122,8 +173,10 @@ class DiscordChat:
                 guild = getattr(target, "guild", None)
                 await self.notices.missing(guild, permission, _where(target))
                 locale = negotiate(str(getattr(guild, "preferred_locale", "") or ""))
-                raise PostFailed("missing_permission",
-                                 self.notices.text(guild, permission, _where(target), locale)) from exc
+                # Missing Access: the bot cannot even see the channel (it is not in it).
+                kind = ChatError.NOT_IN_CHANNEL if exc.code == MISSING_ACCESS else ChatError.FORBIDDEN
+                raise PostFailed("missing_permission", self.notices.text(guild, permission, _where(target), locale),
+                                 kind=kind) from exc
             raise PostFailed("refused", f"Discord refused: {exc.text}") from exc
         except discord.NotFound as exc:
             if exc.code == UNKNOWN_CHANNEL:
@@ -132,11 +185,17 @@ class DiscordChat:
             raise
 
     async def _send_all(self, target: discord.abc.Messageable, reply: Reply,
-                        reference: discord.MessageReference | None = None, *, quiet: bool = False) -> str:
-        """Send `reply` as one or more messages; `quiet`: the people it mentions are not notified."""
-        last = ""
+                        reference: discord.MessageReference | None = None, *, quiet: bool = False,
+                        key: str | None = None) -> tuple[str, str]:
+        """Send `reply` as one or more messages; returns the ids of the first and the last.
+
+        `quiet`: the people it mentions are not notified. `key`: each message carries a nonce made from it that
+        Discord enforces (a repeated nonce returns the message already posted instead of a new one).
+        Raises `ChatError`.
+        """
+        first = last = ""
         permission = "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
-        for outgoing in render_reply(reply, self.button_values):
+        for part, outgoing in enumerate(render_reply(reply, self.button_values)):
             kwargs = outgoing.kwargs()
             if quiet:
                 kwargs["allowed_mentions"] = discord.AllowedMentions(
@@ -144,18 +203,30 @@ class DiscordChat:
                     replied_user=False)
             if reference is not None:
                 kwargs["reference"] = reference
-            message = await self._guarded(target.send(**kwargs), target=target, permission=permission)
+            if key is not None:
+                kwargs["nonce"] = delivery_nonce(key, part)
+            try:
+                message = await self._guarded(target.send(**kwargs), target=target, permission=permission)
+            except DISCORD_FAILURES as exc:
+                raise to_chat_error(exc, maybe_sent=bool(first)) from exc
             reference = None
             last = str(message.id)
+            first = first or last
             self.own_posts[message.id] = None
             while len(self.own_posts) > 20_000:
                 self.own_posts.popitem(last=False)
-        return last
+        return first, last
 
     # ------------------------------------------------------------ Chat
 
+    async def _messageable(self, channel: Identity) -> discord.abc.Messageable:
+        try:
+            return await self.channel(channel)
+        except DISCORD_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
     async def post(self, channel: Identity, reply: Reply) -> str:
-        return await self._send_all(await self.channel(channel), reply)
+        return (await self._send_all(await self._messageable(channel), reply))[1]
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
         """In the thread `thread_id` when it is one; otherwise as a Discord reply to message `thread_id`.
@@ -165,19 +236,40 @@ class DiscordChat:
         """
         thread = self.client.get_channel(int(thread_id))
         if isinstance(thread, discord.Thread):
-            return await self._send_all(thread, reply, quiet=True)
+            return (await self._send_all(thread, reply, quiet=True))[1]
         reference = discord.MessageReference(message_id=int(thread_id), channel_id=int(channel.id),
                                              fail_if_not_exists=False)
-        return await self._send_all(await self.channel(channel), reply, reference, quiet=True)
+        return (await self._send_all(await self._messageable(channel), reply, reference, quiet=True))[1]
+
+    async def _dm_channel(self, user: Identity) -> discord.DMChannel:
+        try:
+            person = self.client.get_user(int(user.id)) or await self.client.fetch_user(int(user.id))
+            return await person.create_dm()
+        except DISCORD_FAILURES as exc:
+            raise to_chat_error(exc) from exc
 
     async def direct_message(self, user: Identity, reply: Reply) -> str:
-        person = self.client.get_user(int(user.id)) or await self.client.fetch_user(int(user.id))
         try:
-            return await self._send_all(await person.create_dm(), reply)
+            return (await self._send_all(await self._dm_channel(user), reply))[1]
         except PostFailed:
             raise
-        except discord.Forbidden as exc:  # 50007: they do not accept direct messages from this server
-            raise PostFailed("refused", f"{user} does not accept direct messages") from exc
+        except ChatError as exc:
+            if exc.kind == ChatError.FORBIDDEN:  # 50007: they do not accept direct messages from this server
+                raise PostFailed("refused", f"{user} does not accept direct messages") from exc
+            raise
+
+    # ------------------------------------------------------------ KeyedPosting (the delivery service)
+
+    async def post_keyed(self, target: Identity, reply: Reply, *, key: str, direct: bool, maybe_sent: bool,
+                         since: datetime) -> str:
+        """Post a delivery (in a channel, or to a person by direct message) with Discord's enforced nonce.
+
+        A retry sends the same nonces: Discord answers a nonce it saw in the last few minutes with the message
+        it already has, so an attempt that did reach Discord is not posted again (`maybe_sent` needs nothing
+        more here). Returns the id of the first message.
+        """
+        where = await (self._dm_channel(target) if direct else self._messageable(target))
+        return (await self._send_all(where, reply, quiet=reply.quiet, key=key))[0]
 
     async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
         """Privately: through the person's current interaction in that channel, else by direct message."""

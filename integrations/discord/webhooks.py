@@ -19,6 +19,8 @@ from collections import OrderedDict
 
 import discord
 
+from bot.ports import ChatError
+
 log = logging.getLogger(__name__)
 
 WEBHOOK_NAME = "ICC Bot"
@@ -33,11 +35,24 @@ MISSING_ACCESS = 50001
 _RESERVED = re.compile(r"(discord|clyde)", re.IGNORECASE)
 
 
-class PostFailed(RuntimeError):
-    """A post could not be made; `reason` is `missing_permission`, `channel_gone`, `webhook_gone` or `refused`."""
+#: `PostFailed` reasons as the core's `ChatError` kinds.
+_KINDS = {
+    "missing_permission": ChatError.FORBIDDEN,
+    "channel_gone": ChatError.CHANNEL_GONE,
+    "webhook_gone": ChatError.UNAVAILABLE,
+    "refused": ChatError.FORBIDDEN,
+}
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
+
+class PostFailed(ChatError):
+    """A post could not be made; `reason` is `missing_permission`, `channel_gone`, `webhook_gone` or `refused`.
+
+    It is the core's `ChatError` (of the kind `kind`, else the one the reason implies), with the admin-facing
+    message as its detail.
+    """
+
+    def __init__(self, reason: str, message: str, *, kind: str | None = None) -> None:
+        super().__init__(kind or _KINDS.get(reason, ChatError.FORBIDDEN), detail=message)
         self.reason = reason
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -17,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import t
 from bot.messages import Button, Form, Identity, Reply
-from bot.ports import Capabilities
+from bot.ports import Capabilities, ChatError
 from bot.richtext import RichText
 from integrations.slack import text as slack_text
 from integrations.slack.blocks import MESSAGE_CHARACTER_BUDGET, SlackMessage, render_form, render_reply
@@ -35,12 +38,75 @@ CAPABILITIES = Capabilities(
     post_as_other=True,
     max_message_length=40_000,
     create_channels=True,
+    # Slack takes about one post per second per channel (answering 429 with Retry-After beyond) and some
+    # 50 per second per workspace: deliveries keep under the latter (48 a second, bursts of 2).
+    posts_per_second=48.0,
 )
 
 #: How many times a call answered with HTTP 429 is retried (after waiting what `Retry-After` says).
 RATE_LIMIT_RETRIES = 3
 #: The action of the button sent when a form must be opened without a trigger (see `SlackChat.open_form`).
 OPEN_FORM_ACTION = "slack_open_form"
+#: The `event_type` of the metadata that carries a delivery's key on the messages it posted.
+DELIVERY_EVENT = "icc_delivery"
+#: How far back (seconds before the delivery was enqueued) and how many pages of history are searched for a
+#: delivery that may already have been posted.
+HISTORY_MARGIN = 600
+HISTORY_PAGES = 5
+
+#: Slack's error codes, as the core's `ChatError` kinds (anything else from Slack: `rejected`).
+_ERROR_KINDS = {
+    "ratelimited": ChatError.RATE_LIMITED,
+    "not_in_channel": ChatError.NOT_IN_CHANNEL,
+    "channel_not_found": ChatError.CHANNEL_GONE,
+    "is_archived": ChatError.CHANNEL_GONE,
+    "user_not_found": ChatError.USER_GONE,
+    "user_disabled": ChatError.USER_GONE,
+    "user_not_visible": ChatError.USER_GONE,
+    "cannot_dm_bot": ChatError.FORBIDDEN,
+    # The token's own account: the app was uninstalled or the workspace deleted.
+    "account_inactive": ChatError.FORBIDDEN,
+    "token_revoked": ChatError.FORBIDDEN,
+    "invalid_auth": ChatError.FORBIDDEN,
+    "not_authed": ChatError.FORBIDDEN,
+    "missing_scope": ChatError.FORBIDDEN,
+    "restricted_action": ChatError.FORBIDDEN,
+    "restricted_action_read_only_channel": ChatError.FORBIDDEN,
+    "restricted_action_thread_only_channel": ChatError.FORBIDDEN,
+    "team_access_not_granted": ChatError.FORBIDDEN,
+    "ekm_access_denied": ChatError.FORBIDDEN,
+    "internal_error": ChatError.UNAVAILABLE,
+    "fatal_error": ChatError.UNAVAILABLE,
+    "service_unavailable": ChatError.UNAVAILABLE,
+    "request_timeout": ChatError.UNAVAILABLE,
+}
+
+
+def to_chat_error(exc: Exception, *, maybe_sent: bool = False) -> ChatError:
+    """What a Slack Web API failure means for the core (`SlackApiError`, a lost connection, no installation)."""
+    if isinstance(exc, ChatError):
+        return exc
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", 200)
+        code = str(exc.response.get("error") or "")
+        if status == 429 or code == "ratelimited":
+            headers = getattr(exc.response, "headers", None) or {}
+            try:
+                retry_after: float | None = float(headers.get("Retry-After") or headers.get("retry-after") or 1)
+            except ValueError:
+                retry_after = 1.0
+            return ChatError(ChatError.RATE_LIMITED, retry_after=retry_after, detail=code, maybe_sent=maybe_sent)
+        kind = ChatError.UNAVAILABLE if status >= 500 else _ERROR_KINDS.get(code, ChatError.REJECTED)
+        return ChatError(kind, detail=code or f"HTTP {status}",
+                         maybe_sent=maybe_sent or kind == ChatError.UNAVAILABLE)
+    if isinstance(exc, LookupError):  # the app is not installed in that workspace (any more)
+        return ChatError(ChatError.FORBIDDEN, detail=str(exc))
+    # No answer, or not the whole answer: the post may have been made.
+    return ChatError(ChatError.UNAVAILABLE, detail=f"{type(exc).__name__}: {exc}"[:300], maybe_sent=True)
+
+
+#: What `to_chat_error` turns into a `ChatError` (a bug elsewhere still raises as itself).
+SLACK_FAILURES = (SlackClientError, LookupError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
 def retry_handlers() -> list[Any]:
@@ -70,6 +136,7 @@ class WorkspaceClients:
         self.installation_store = installation_store
         self.default = make_web_client(bot_token, base_url=base_url) if bot_token else None
         self._by_workspace: dict[str, AsyncWebClient] = {}
+        self._for_delivery: dict[str, AsyncWebClient] = {}
 
     async def for_workspace(self, workspace: str) -> AsyncWebClient:
         """The client that acts in `workspace`; raises LookupError when the app is not installed there."""
@@ -90,9 +157,23 @@ class WorkspaceClients:
         self._by_workspace[workspace] = client
         return client
 
+    async def for_delivery(self, workspace: str) -> AsyncWebClient:
+        """A client for the delivery service in `workspace`: without retries of its own.
+
+        A 429 goes back to the delivery service, which retries after `Retry-After` without holding a sender;
+        a lost connection is not re-sent blindly (the post may have been made): the retry checks first.
+        """
+        client = self._for_delivery.get(workspace)
+        if client is None:
+            live = await self.for_workspace(workspace)
+            client = AsyncWebClient(token=live.token, base_url=self.base_url, retry_handlers=[])
+            self._for_delivery[workspace] = client
+        return client
+
     def forget(self, workspace: str) -> None:
         """Drop the cached client of a workspace that revoked its tokens or uninstalled the app."""
         self._by_workspace.pop(workspace, None)
+        self._for_delivery.pop(workspace, None)
 
 
 def channel_name(name: str) -> str:
@@ -118,7 +199,10 @@ class SlackChat:
                     **extra: Any) -> str:
         first = ""
         for message in messages:
-            response = await client.chat_postMessage(channel=channel_id, **message.as_kwargs(), **extra)
+            try:
+                response = await client.chat_postMessage(channel=channel_id, **message.as_kwargs(), **extra)
+            except SLACK_FAILURES as exc:
+                raise to_chat_error(exc, maybe_sent=bool(first)) from exc
             first = first or str(response.get("ts") or "")
         return first
 
@@ -141,20 +225,83 @@ class SlackChat:
 
     async def post(self, channel: Identity, reply: Reply) -> str:
         """Post in a conversation (in the thread of `reply.in_thread_of`, when set); returns the first ts."""
-        client = await self.clients.for_workspace(channel.workspace)
+        try:
+            client = await self.clients.for_workspace(channel.workspace)
+        except LookupError as exc:
+            raise to_chat_error(exc) from exc
         extra: dict[str, Any] = {"thread_ts": reply.in_thread_of} if reply.in_thread_of else {}
         return await self._send(client, channel.id, await self.rendered(client, channel.workspace, reply), **extra)
 
     async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
-        client = await self.clients.for_workspace(channel.workspace)
+        try:
+            client = await self.clients.for_workspace(channel.workspace)
+        except LookupError as exc:
+            raise to_chat_error(exc) from exc
         return await self._send(client, channel.id, await self.rendered(client, channel.workspace, reply),
                                 thread_ts=thread_id)
 
     async def direct_message(self, user: Identity, reply: Reply) -> str:
-        client = await self.clients.for_workspace(user.workspace)
-        opened = await client.conversations_open(users=user.id)
+        try:
+            client = await self.clients.for_workspace(user.workspace)
+            opened = await client.conversations_open(users=user.id)
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc) from exc
         return await self._send(client, str(opened["channel"]["id"]),
                                 await self.rendered(client, user.workspace, reply))
+
+    # ------------------------------------------------------------ KeyedPosting (the delivery service)
+
+    async def post_keyed(self, target: Identity, reply: Reply, *, key: str, direct: bool, maybe_sent: bool,
+                         since: datetime) -> str:
+        """Post a delivery, each message carrying its key in `metadata`; never twice (see `bot.ports.KeyedPosting`).
+
+        When an earlier attempt may have gone out, the conversation's history since the delivery was enqueued is
+        read first (`include_all_metadata`), and only the parts not found there are posted.
+        """
+        first = ""
+        try:
+            client = await self.clients.for_delivery(target.workspace)
+            channel_id = target.id
+            if direct:
+                opened = await client.conversations_open(users=target.id)
+                channel_id = str(opened["channel"]["id"])
+            thread = reply.in_thread_of
+            found = await self._posted_parts(client, channel_id, key, since, thread) if maybe_sent else {}
+            extra: dict[str, Any] = {"thread_ts": thread} if thread else {}
+            for part, message in enumerate(await self.rendered(client, target.workspace, reply)):
+                ts = found.get(part)
+                if ts is None:
+                    metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key, "part": part}}
+                    response = await client.chat_postMessage(channel=channel_id, metadata=metadata,
+                                                             **message.as_kwargs(), **extra)
+                    ts = str(response.get("ts") or "")
+                first = first or ts
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc, maybe_sent=bool(first)) from exc
+        return first
+
+    async def _posted_parts(self, client: AsyncWebClient, channel_id: str, key: str, since: datetime,
+                            thread: str | None) -> dict[int, str]:
+        """part -> ts of the messages carrying delivery `key` posted in the conversation since `since`."""
+        found: dict[int, str] = {}
+        oldest = f"{since.timestamp() - HISTORY_MARGIN:.6f}"
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            if thread:
+                page = await client.conversations_replies(channel=channel_id, ts=thread, oldest=oldest, limit=200,
+                                                          include_all_metadata=True, cursor=cursor)
+            else:
+                page = await client.conversations_history(channel=channel_id, oldest=oldest, limit=200,
+                                                          include_all_metadata=True, cursor=cursor)
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                    found.setdefault(int(payload.get("part") or 0), str(message.get("ts") or ""))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return found
 
     async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
         """Show `reply` to `user` only; where the bot cannot post ephemerally, it goes to them directly."""

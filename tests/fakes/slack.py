@@ -111,12 +111,18 @@ class ResponseUrlPost:
 
 
 class FakeSlackError(Exception):
-    """Raise from a custom handler (see :meth:`FakeSlackWebAPI.on`) to answer ``ok: false``."""
+    """Raise from a custom handler (see :meth:`FakeSlackWebAPI.on`) to answer ``ok: false``.
 
-    def __init__(self, error: str, **extra: Any) -> None:
+    ``status`` and ``headers`` set the HTTP answer (``429`` with ``Retry-After`` for a rate limit).
+    """
+
+    def __init__(self, error: str, *, status: int = 200, headers: Mapping[str, str] | None = None,
+                 **extra: Any) -> None:
         super().__init__(error)
         self.error = error
         self.extra = extra
+        self.status = status
+        self.headers = dict(headers or {})
 
 
 @dataclass
@@ -789,7 +795,8 @@ class FakeSlackWebAPI:
                 assert builtin is not None
                 body = {"ok": True, **builtin(args, ctx)}
         except FakeSlackError as exc:
-            body = {"ok": False, "error": exc.error, **exc.extra}
+            return web.json_response({"ok": False, "error": exc.error, **exc.extra}, status=exc.status,
+                                     headers=exc.headers)
         return web.json_response(body)
 
     def _authenticate(self, method: str, token: str | None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from bot.db import session_scope
 from bot.i18n import t
 from bot.messages import Identity, Reply
 from bot.models import Member, SlackInstallation, SlackOAuthState
+from bot.ports import ChatError
 from bot.secrets import SEALED_PREFIX, SecretKeyError
 from bot.wiring import Core
 from integrations.slack.stores import DatabaseOAuthStateStore
@@ -204,8 +205,9 @@ async def test_tokens_revoked_and_app_uninstalled_clean_up(oauth: Slack) -> None
     await oauth.client.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [oauth.fake.bot_user_id]}})
     await oauth.settle()
     assert _installations(oauth) == []
-    with pytest.raises(LookupError):
+    with pytest.raises(ChatError) as refused:  # the core hears it as a refusal, not as Slack's error
         await chat.post(Identity("slack", TEAM, "C0GENERAL"), Reply(text="after", ephemeral=False))
+    assert refused.value.kind == ChatError.FORBIDDEN and "not installed" in refused.value.detail
     before = len(oauth.fake.calls_to("users.info"))
     response = await oauth.client.slash_command("/help", user_id="U0THEM002")
     await oauth.settle()
