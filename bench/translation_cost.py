@@ -41,10 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.messages import Form, Identity, MessagePosted, Reply  # noqa: E402
 from bot.models import TranslationMode  # noqa: E402
 from bot.ports import Capabilities  # noqa: E402
-from bot.services.language_id import LanguageIdentifier  # noqa: E402
-from bot.services.markup import encode, has_words, split_pieces, words_of  # noqa: E402
-from bot.services.translation import PIECE_CHARACTERS  # noqa: E402
-from bot.services.translation_languages import NO_TAG_HANDLING, base, source_code, target_code  # noqa: E402
+from bot.services.translation.engine import PIECE_CHARACTERS  # noqa: E402
+from bot.services.translation.language_id import LanguageIdentifier  # noqa: E402
+from bot.services.translation.languages import NO_TAG_HANDLING, base, source_code, target_code  # noqa: E402
+from bot.services.translation.markup import encode, has_words, split_pieces, words_of  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_core  # noqa: E402
 from integrations.deepl.translator import DeepLTranslator  # noqa: E402
@@ -292,10 +292,10 @@ def add_members(core: Any, channel: Identity, day: list[dict[str, object]]) -> l
         member = core.services.members.get_or_create(identity, display_name=str(row["city"]))
         core.services.members.set_language(identity, str(row["author_lang"]))
         ids.append(member.id)
-    translation.store.add_readers(channel, ids, now=core.services.clock.now())
-    translation.set_mode(channel, TranslationMode.thread, by=None)
-    translation.forget()
-    return list(translation.channel_languages(channel))
+    translation.channels.add_readers(channel, ids)
+    translation.channels.set_mode(channel, TranslationMode.thread, by=None)
+    translation.channels.forget()
+    return list(translation.channels.languages(channel))
 
 
 # ---------------------------------------------------------------- cost
@@ -366,7 +366,7 @@ async def cost(day: list[dict[str, object]]) -> None:
                 display_name=str(row["city"])))
         await core.services.translation.drain()
         elapsed = time.monotonic() - started
-        least = minimum(day, languages, core.services.translation.identifier)
+        least = minimum(day, languages, core.services.translation.engine.identifier)
         calls = fake.calls()
         billed = sum(call.billed for call in calls)
         asked = {(text, call.source, call.target) for call in calls for text in call.texts}

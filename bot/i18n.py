@@ -33,9 +33,7 @@ DEFAULT_LOCALE = "en"
 #: Which source files feed which catalogue domain; a file goes to the first domain whose pattern matches.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "translation": (
-        "bot/services/translation*.py",
-        "bot/services/markup*.py",
-        "bot/services/glossary*.py",
+        "bot/services/translation/*.py",
         "commands/translate*.py",
         "commands/translation*.py",
         "integrations/deepl/*.py",

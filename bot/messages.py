@@ -53,6 +53,42 @@ class MessagePosted:
 
 
 @dataclass(frozen=True)
+class MessageEdited:
+    """Someone changed the text of a message they had posted (its new text, parsed by the adapter)."""
+
+    author: Identity
+    channel: Identity
+    message_id: str
+    text: RichText
+    thread_id: str | None = None
+    author_is_bot: bool = False
+    display_name: str = ""
+    avatar_url: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    """A message was removed from a conversation (by its author or a moderator)."""
+
+    channel: Identity
+    message_id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TranslationRequested:
+    """Someone asked for a message in their language, for them only (Slack's "Translate" message shortcut,
+    Discord's "Translate" entry of a message's Apps menu)."""
+
+    actor: Identity
+    channel: Identity
+    message_id: str
+    #: The message's text, parsed by the adapter (None when the platform did not give it).
+    text: RichText | None
+    platform_locale: str | None = None
+
+
+@dataclass(frozen=True)
 class FormSubmitted:
     """A form (modal, or step-by-step dialogue) came back filled in."""
 
@@ -90,7 +126,8 @@ class ReactionAdded:
     platform_locale: str | None = None
 
 
-Event = CommandInvoked | MessagePosted | FormSubmitted | ButtonPressed | ReactionAdded
+Event = (CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | TranslationRequested | FormSubmitted
+         | ButtonPressed | ReactionAdded)
 
 
 # ---------------------------------------------------------------- replies going out

@@ -48,7 +48,7 @@ def build_core(
 
 
 def deepl_translator(settings: Settings) -> Translator:
-    """The DeepL adapter for these settings (key, server), with short library retries for live chat."""
+    """The DeepL adapter for these settings (key, server); it retries itself, within each call's time."""
     from integrations.deepl.translator import DeepLTranslator, configure_retries
 
     configure_retries()
@@ -56,16 +56,18 @@ def deepl_translator(settings: Settings) -> Translator:
 
 
 def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
-    """Build the translation service and let it hear every channel message and reaction."""
-    from bot.services.translation import TranslationService
+    """Build translation (its engine is `services.translation_engine`) and let it hear every channel message
+    and reaction."""
+    from bot.services.translation import Translation
 
-    translation = TranslationService.build(
-        settings=services.settings, engine=services.engine, members=services.members, clock=services.clock,
-        translator=services.translator, practices=services.practices,
+    translation = Translation.build(
+        settings=services.settings, database=services.engine, members=services.members, clock=services.clock,
+        translator=services.translator, practices=services.practices, chats=dispatcher.chats,
     )
     services.translation = translation
-    dispatcher.on_message(translation.on_message)
-    dispatcher.on_reaction(translation.on_reaction)
+    services.translation_engine = translation.engine
+    dispatcher.on_message(translation.message_posted)
+    dispatcher.on_reaction(translation.on_demand.reaction_added)
 
 
 async def start_translation(core: Core) -> None:

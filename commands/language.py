@@ -15,23 +15,23 @@ async def choose(ctx: Context, args: Args) -> Response:
     if not wanted:
         choices = ", ".join(f"{code} ({language_name(code, ctx.locale)})" for code in SUPPORTED_LOCALES)
         return Response.text(ctx.t("Choose a language: {choices}.", choices=choices))
-    translation = ctx.services.translation
+    channels = ctx.services.translation.channels if ctx.services.translation else None
     if wanted in ("auto", "platform", "reset"):
         ctx.services.members.set_language(ctx.actor, None)
-        if translation is not None:
-            translation.set_reading_language(ctx.member, None)
+        if channels is not None:
+            channels.set_reading_language(ctx.member, None)
         return Response.text(ctx.t("I will follow your platform's language again."))
     spoken = wanted.replace("_", "-").split("-")[0]
-    if spoken not in SUPPORTED_LOCALES and translation is not None:
+    if spoken not in SUPPORTED_LOCALES and channels is not None:
         # A language the bot does not speak, but can translate into (pl, nl…): translations only.
-        return Response.text(translation.read_in(ctx.member, wanted, ctx.locale))
+        return Response.text(channels.read_in(ctx.member, wanted, ctx.locale))
     member = ctx.services.members.set_language(ctx.actor, spoken)
     code = member.preferred_language or ctx.locale
     # Answer in the newly chosen language: that is the proof it worked.
     text = t(code, "From now on I will speak {language} to you.", language=language_name(code, code))
-    if translation is not None:
+    if channels is not None:
         # pt-BR, en-US: the bot speaks Portuguese, translations come in the exact variant.
-        text = " ".join(part for part in (text, translation.read_in_variant(member, wanted)) if part)
+        text = " ".join(part for part in (text, channels.read_in_variant(member, wanted)) if part)
     return Response.text(text)
 
 

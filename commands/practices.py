@@ -218,9 +218,9 @@ def decide(ctx: Context, practice_id: int, action: ReviewAction, reason: str = "
         reviewer=ctx.member, practice_id=practice_id, action=action, reason=reason
     )
     title = outcome.practice.title
-    if action is ReviewAction.publish and ctx.services.translation is not None:
+    if action is ReviewAction.publish and ctx.services.practices.translations is not None:
         # Title and summary in every catalogue language, so it can be read and found by everyone.
-        ctx.services.translation.practice_published(practice_id)
+        ctx.services.practices.translations.published(practice_id)
     if action is ReviewAction.approve:
         text = ctx.t("Practice #{id} “{title}” is approved.", id=practice_id, title=title)
     elif action is ReviewAction.publish:

@@ -14,11 +14,12 @@ async def translate(ctx: Context, args: Args) -> Response:
     translation = ctx.services.translation
     if translation is None:
         raise UserError("Translation is not set up here: the bot has no DeepL key.")
-    target = translation.check_target(args.text("language"))
+    target = translation.engine.check_target(args.text("language"))
     text = args.text("text").strip()
     if not text:
         raise UserError("Give the text to translate after the language, like /translate fr Good morning.")
-    reply = await translation.on_demand(text, target, locale=ctx.locale, scope=translation.scope_of(ctx.channel))
+    reply = await translation.on_demand.translate(text, target, locale=ctx.locale,
+                                                  scope=translation.channels.scope_of(ctx.channel))
     return Response(replies=[reply])
 
 

@@ -10,8 +10,8 @@ from bot.i18n import N_, format_number
 from bot.messages import Reply, Response, Section
 from bot.models import Role, TranslationMode
 from bot.registry import Args, Command, Option, OptionKind, Registry, Subcommand
-from bot.services.translation import TranslationService
-from bot.services.translation_languages import display_name
+from bot.services.translation import ChannelSettings
+from bot.services.translation.languages import display_name
 
 MODE_LABELS = {
     TranslationMode.off: N_("off: messages are not translated"),
@@ -20,29 +20,26 @@ MODE_LABELS = {
 }
 
 
-def service(ctx: Context) -> TranslationService:
+def service(ctx: Context) -> ChannelSettings:
+    """The channels' translation settings (every /translation subcommand goes through them)."""
     if ctx.services.translation is None:
         raise UserError("Translation is not set up here: the bot has no DeepL key.")
-    return ctx.services.translation
+    return ctx.services.translation.channels
 
 
 async def status(ctx: Context, args: Args) -> Response:
     """How this channel is translated, into which languages, and what it cost this month."""
-    translation = service(ctx)
-    row = translation.channel_settings(ctx.channel)
-    mode = TranslationMode(row.mode) if row is not None else TranslationMode.off
-    languages = translation.channel_languages(ctx.channel)
-    names = ", ".join(display_name(code, ctx.locale) for code in languages) or ctx.t("none known yet")
-    lines = [ctx.t("Mode: {mode}", mode=ctx.t(MODE_LABELS[mode]))]
-    if row is not None and row.language_list:
+    now = service(ctx).status(ctx.channel)
+    names = ", ".join(display_name(code, ctx.locale) for code in now.languages) or ctx.t("none known yet")
+    lines = [ctx.t("Mode: {mode}", mode=ctx.t(MODE_LABELS[now.mode]))]
+    if now.chosen:
         lines.append(ctx.t("Languages: {languages}", languages=names))
     else:
         lines.append(ctx.t("Languages of its members: {languages}", languages=names))
-    if row is not None and row.id is not None:
-        for sibling in translation.store.mirrors(row.id):
-            lines.append(ctx.t("{language} in #{channel}", language=display_name(sibling.language, ctx.locale),
-                               channel=sibling.channel_id))
-    used, budget = translation.month_usage(ctx.channel)
+    for language, channel_id in now.mirrors:
+        lines.append(ctx.t("{language} in #{channel}", language=display_name(language, ctx.locale),
+                           channel=channel_id))
+    used, budget = now.used, now.budget
     if budget is None:
         lines.append(ctx.t("Translated this month: {used} characters (no budget set).",
                            used=format_number(ctx.locale, used)))
@@ -61,45 +58,40 @@ async def set_mode(ctx: Context, args: Args) -> Response:
 
 
 async def set_languages(ctx: Context, args: Args) -> Response:
-    translation = service(ctx)
+    channels = service(ctx)
     raw = args.text("codes").strip()
     if raw.lower() in ("", "auto", "members"):
-        translation.set_languages(ctx.channel, [], by=ctx.member.id)
+        channels.set_languages(ctx.channel, [], by=ctx.member.id)
         return Response.text(ctx.t("This channel is translated into the languages of its members."))
     codes = [code for code in re.split(r"[\s,;]+", raw) if code]
-    row = translation.set_languages(ctx.channel, codes, by=ctx.member.id)
+    row = channels.set_languages(ctx.channel, codes, by=ctx.member.id)
     names = ", ".join(display_name(code, ctx.locale) for code in row.language_list)
     return Response.text(ctx.t("This channel is translated into: {languages}.", languages=names))
 
 
 async def set_budget(ctx: Context, args: Args) -> Response:
-    translation = service(ctx)
+    channels = service(ctx)
     raw = args.text("characters").strip().replace(" ", "").replace("_", "").replace(",", "")
     if raw.lower() in ("off", "none", "0", ""):
-        translation.set_budget(ctx.channel, None)
+        channels.set_budget(ctx.channel, None)
         return Response.text(ctx.t("This cluster has no monthly translation budget any more."))
     if not raw.isdigit() or int(raw) > 1_000_000_000:
         raise UserError("The budget is a number of characters a month, like 200000, or off.")
-    translation.set_budget(ctx.channel, int(raw))
+    channels.set_budget(ctx.channel, int(raw))
     return Response.text(ctx.t("This cluster may translate {characters} characters a month.",
                                characters=format_number(ctx.locale, int(raw))))
 
 
 async def mirror(ctx: Context, args: Args) -> Response:
-    translation = service(ctx)
-    mirrored = translation.set_mirror(ctx.channel, args.text("language"), args.channel("channel"), by=ctx.member.id)
+    channels = service(ctx)
+    mirrored = channels.set_mirror(ctx.channel, args.text("language"), args.channel("channel"), by=ctx.member.id)
     return Response.text(ctx.t("Messages of this channel will be posted in {language} in #{channel} "
                                "(in mirror mode).", language=display_name(mirrored.language, ctx.locale),
                                channel=args.text("channel").lstrip("#")))
 
 
 async def unmirror(ctx: Context, args: Args) -> Response:
-    translation = service(ctx)
-    target = translation.check_target(args.text("language"))
-    current = translation.channel_settings(ctx.channel)
-    if current is None or current.id is None or not translation.store.remove_mirror(current.id, target):
-        raise UserError("This channel has no mirror in that language.")
-    translation.forget(ctx.channel)
+    target = service(ctx).remove_mirror(ctx.channel, args.text("language"))
     return Response.text(ctx.t("No more mirror channel in {language}.", language=display_name(target, ctx.locale)))
 
 

@@ -27,18 +27,17 @@ class Job:
 async def check_translation_quota(core: Core) -> object:
     """Ask DeepL how much of the quota is used, so the ICC team is warned at 80 % and 95 % even on quiet days."""
     translation = core.services.translation
-    if translation is None or translation.translator is None:
+    if translation is None:
         return None
-    chat = next(iter(core.dispatcher.chats.values()), None)
-    return await translation.check_quota(chat, force=True)
+    return await translation.quota.check(force=True)
 
 
 async def translate_missing_practices(core: Core) -> object:
     """Translate published practices that still miss a language (after a DeepL pause, say)."""
-    translation = core.services.translation
-    if translation is None or translation.translator is None:
+    practices = core.services.practices.translations
+    if practices is None:
         return 0
-    return await translation.translate_published_practices()
+    return await practices.catch_up()
 
 
 JOBS = (

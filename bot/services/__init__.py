@@ -14,7 +14,7 @@ from bot.services.practices import PracticeService
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.services.translation import TranslationService
+    from bot.services.translation import Translation, TranslationEngine
 
 
 @dataclass
@@ -30,8 +30,10 @@ class Services:
     delivery: DeliveryService
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
-    #: Translation of channels, on demand and of practices (built by the wiring, with or without DeepL).
-    translation: TranslationService | None = None
+    #: Translation of channels and on demand, and its settings (built by the wiring, with or without DeepL).
+    translation: Translation | None = None
+    #: What any feature calls to translate a text (`translate_text`): the engine under `translation`.
+    translation_engine: TranslationEngine | None = None
     #: Services added by features (practices, translation, …), by name.
     features: dict[str, Any] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
@@ -36,6 +37,9 @@ from bot.ports import Clock, SystemClock
 from bot.services.members import CityDirectory
 from bot.services.search import SearchIndex, query_terms
 from bot.settings import SUPPORTED_LOCALES
+
+if TYPE_CHECKING:
+    from bot.services.practice_translations import PracticeTranslations
 
 TITLE_LIMIT = 200
 SUMMARY_LIMIT = 300
@@ -352,6 +356,8 @@ class PracticeService:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.index = SearchIndex(engine.dialect.name)
+        #: Translates published practices into every catalogue language (given when translation is wired).
+        self.translations: PracticeTranslations | None = None
 
     # ------------------------------------------------------------ recording
 

@@ -15,15 +15,15 @@ def usage() -> None:
     """Characters used of the DeepL quota this period, and billed characters per cluster this month."""
     from bot.cli import core_or_exit, err, settings_or_exit
     from bot.ports import TranslationUnavailable
-    from bot.services.translation_store import TranslationStore
+    from bot.services.translation.store import TranslationStore
     from integrations.deepl.translator import DeepLTranslator, configure_retries
 
     settings = settings_or_exit()
     if not settings.deepl_enabled:
         err.print("icc-bot: DEEPL_AUTH_KEY is not set, so the bot does not translate.", markup=False)
         raise typer.Exit(2)
-    configure_retries(max_retries=1, connection_timeout=5.0)
-    translator = DeepLTranslator.from_settings(settings, timeout=15.0)
+    configure_retries(connection_timeout=5.0)
+    translator = DeepLTranslator.from_settings(settings, timeout=15.0, retries=1)
     try:
         account = asyncio.run(translator.usage())
     except TranslationUnavailable as exc:

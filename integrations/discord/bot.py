@@ -86,7 +86,8 @@ class ICCBot(commands.Bot):
         self.roles = RoleSync(members, RoleMap(core.engine))
         self.forms = FormFlow(self, languages=languages, active=active)
         self.chat = DiscordChat(self, languages=languages, forms=self.forms, active=active,
-                                button_values=self.button_values, translation=core.services.translation)
+                                button_values=self.button_values,
+                                translation=core.services.translation.on_demand if core.services.translation else None)
         self.flow = InteractionFlow(core.dispatcher, languages=languages, roles=self.roles, forms=self.forms,
                                     post=self.chat.post, button_values=self.button_values, active=active)
         core.dispatcher.attach_chat(self.chat)

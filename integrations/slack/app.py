@@ -475,8 +475,9 @@ class SlackAdapter:
         """The message in the person's language, for them only: the translation service's `translate_for`;
         without that service, `/translate <their language> <the text>`; without either, a clear message."""
         locale = self.locale_of(shortcut.actor, shortcut.platform_locale)
-        service = getattr(self.core.services, "translation", None)
-        if service is not None and hasattr(service, "translate_for"):
+        translation = self.core.services.translation
+        service = translation.on_demand if translation is not None else None
+        if service is not None:
             try:
                 reply = await service.translate_for(shortcut.actor, shortcut.text,
                                                     platform_locale=shortcut.platform_locale,

@@ -86,7 +86,7 @@ async def test_the_translate_menu_asks_the_translation_service_or_a_wired_handle
         assert reply["data"]["flags"] & 64
         # No DeepL key in the tests: the core's translation service says so, in German.
         assert core.services.translation is not None
-        expected = await core.services.translation.translate_for(
+        expected = await core.services.translation.on_demand.translate_for(
             Identity("discord", str(GUILD), str(BOB)), "Bonjour", platform_locale="de",
             channel=Identity("discord", str(GUILD), str(general)))
         assert content(reply) == expected.text

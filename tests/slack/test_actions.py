@@ -107,8 +107,8 @@ async def test_unknown_action_is_a_clean_message(slack: Slack) -> None:
 async def test_translate_shortcut_asks_the_translation_service_for_the_persons_language(slack: Slack) -> None:
     slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
     asked: list[tuple[str, str, str | None, str]] = []
-    service = slack.core.services.translation
-    assert service is not None
+    assert slack.core.services.translation is not None
+    service = slack.core.services.translation.on_demand
     real = service.translate_for
 
     async def spy(person, text, *, platform_locale=None, channel=None):

@@ -136,7 +136,7 @@ async def tcore(settings: Settings, engine: Engine, fake: FakeDeepL, clock: Mova
     translator = DeepLTranslator(fake.auth_key, server_url=fake.url, timeout=3.0, backoff=0.01)
     core = build_core(settings, engine=engine, migrate=False, clock=clock, translator=translator)
     assert core.services.translation is not None
-    core.services.translation.request_timeout = 1.5
+    core.services.translation.engine.request_timeout = 1.5
     await core.services.translation.start()
     fake.reset()
     yield core
@@ -175,5 +175,5 @@ def add_people(core: Core, languages: dict[str, str], channel: Identity = CHANNE
         core.services.members.set_language(person(user), language)
         assert member.id is not None
         ids.append(member.id)
-    translation.store.add_readers(channel, ids, now=datetime.now(UTC))
-    translation.forget()
+    translation.engine.store.add_readers(channel, ids, now=datetime.now(UTC))
+    translation.channels.forget()

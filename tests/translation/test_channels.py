@@ -23,7 +23,7 @@ async def test_four_languages_get_exactly_one_reply_with_three_translations(
     add_people(tcore, FOUR)
     translation = tcore.services.translation
     assert translation is not None
-    translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     text = "Merci <@U42> pour ce partage, voir <https://coe.int/icc|le rapport> :flag-fr: et `code`."
     await tcore.dispatcher.message_posted(message("mireille", text, "1700.1"))
     replies = chat.of("thread")
@@ -54,7 +54,7 @@ async def test_each_text_is_paid_once_and_mentions_do_not_make_texts_different(
     add_people(tcore, FOUR)
     translation = tcore.services.translation
     assert translation is not None
-    translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     await tcore.dispatcher.message_posted(message("mireille", "Merci <@U1> pour ce partage.", "1"))
     await tcore.dispatcher.message_posted(message("ana", "Merci <@U2> pour ce partage.", "2"))
     await tcore.dispatcher.message_posted(message("ana", "Merci <@U1> pour ce partage.", "3"))
@@ -64,7 +64,7 @@ async def test_each_text_is_paid_once_and_mentions_do_not_make_texts_different(
     billed = fake.billed_characters
     assert billed == 3 * len("Merci <x0/> pour ce partage.")
     # Recorded per cluster (here: per channel, which belongs to no cluster) for this month.
-    used, budget = translation.month_usage(CHANNEL)
+    used, budget = translation.channels.month_usage(CHANNEL)
     assert used == billed and budget is None
 
 
@@ -73,7 +73,7 @@ async def test_nothing_is_sent_for_emoji_links_code_and_plus_one(
 ) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     for i, text in enumerate(["+1", ":tada:", "👍🏽", "https://example.org/report.pdf", "`make test`", "ok", "",
                               ":flag-pt: :flag-fr:", "<@U1>"]):
         await tcore.dispatcher.message_posted(message("ana", text, str(i)))
@@ -85,7 +85,7 @@ async def test_the_language_of_the_text_decides_not_the_author(
 ) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     # A Ukrainian member thanks in French: nothing is asked in French, and the source is set.
     await tcore.dispatcher.message_posted(message("olena", "Merci beaucoup !", "1"))
     assert sorted(c.target for c in fake.translate_calls) == ["DE", "PT-PT", "UK"]
@@ -97,7 +97,7 @@ async def test_previous_message_of_the_thread_is_the_context(
 ) -> None:
     add_people(tcore, {"mireille": "fr", "katrin": "de"})
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     await tcore.dispatcher.message_posted(message("katrin", "Wir haben einen interkulturellen Beirat gegründet.", "1"))
     await tcore.dispatcher.message_posted(message("mireille", "Bravo, c'est une très belle initiative !", "2",
                                                   thread="1"))
@@ -110,7 +110,7 @@ async def test_previous_message_of_the_thread_is_the_context(
 async def test_edits_and_deletes_follow(tcore: Core, chat: RecordingChat, fake: FakeDeepL) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     await tcore.dispatcher.message_posted(message("mireille", "Bonjour à tous, la réunion est à dix heures.", "1"))
     post_id = chat.of("thread")[0].message_id
     await tcore.dispatcher.message_posted(message("mireille", "Bonjour à tous, la réunion est à onze heures.", "1",
@@ -120,7 +120,7 @@ async def test_edits_and_deletes_follow(tcore: Core, chat: RecordingChat, fake: 
     await tcore.dispatcher.message_posted(message("mireille", "", "1", deleted=True))
     (deleted,) = chat.of("delete")
     assert deleted.message_id == post_id
-    assert tcore.services.translation.store.posts_for(CHANNEL, "1") == []
+    assert tcore.services.translation.engine.store.posts_for(CHANNEL, "1") == []
 
 
 async def test_bot_posts_are_never_translated_and_mirrors_cannot_loop(
@@ -129,11 +129,11 @@ async def test_bot_posts_are_never_translated_and_mirrors_cannot_loop(
     translation = tcore.services.translation
     assert translation is not None
     add_people(tcore, FOUR)
-    translation.set_mode(CHANNEL, TranslationMode.mirror, by=None)
+    translation.channels.set_mode(CHANNEL, TranslationMode.mirror, by=None)
     french = Identity("slack", "T1", "C-FR")
     german = Identity("slack", "T1", "C-DE")
-    translation.set_mirror(CHANNEL, "fr", french, by=None)
-    translation.set_mirror(CHANNEL, "de", german, by=None)
+    translation.channels.set_mirror(CHANNEL, "fr", french, by=None)
+    translation.channels.set_mirror(CHANNEL, "de", german, by=None)
     await tcore.dispatcher.message_posted(message("ana", "O nosso plano municipal para a integração foi aprovado.",
                                                   "1", avatar_url="https://a/ana.png"))
     posts = chat.of("post_as")
@@ -176,7 +176,7 @@ async def test_translate_for_answers_in_the_persons_language(tcore: Core, fake: 
     translation = tcore.services.translation
     assert translation is not None
     add_people(tcore, {"ana": "pt"})
-    reply = await translation.translate_for(person("ana"), "Good morning everyone, the agenda is ready.")
+    reply = await translation.on_demand.translate_for(person("ana"), "Good morning everyone, the agenda is ready.")
     assert reply.ephemeral and "[PT-PT]" in reply.text and "tradução automática" in reply.text
-    already = await translation.translate_for(person("ana"), "Bom dia a todos, a agenda está pronta.")
+    already = await translation.on_demand.translate_for(person("ana"), "Bom dia a todos, a agenda está pronta.")
     assert "já está" in already.text

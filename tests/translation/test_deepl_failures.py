@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from bot.i18n import format_date
 from bot.models import TranslationMode
 from bot.ports import TranslationUnavailable
-from bot.services.translation import TranslationService
+from bot.services.translation import Translation, TranslationEngine
 from bot.settings import Settings
 from bot.wiring import Core
 from integrations.deepl.translator import DeepLTranslator
@@ -29,10 +29,10 @@ GLOSSARY_TEXT = "La stratégie anti-rumeurs de Lisbonne avance bien, merci à to
 def thread_channel(tcore: Core) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
 
 
-def service(core: Core) -> TranslationService:
+def service(core: Core) -> Translation:
     assert core.services.translation is not None
     return core.services.translation
 
@@ -44,7 +44,7 @@ async def test_a_glossary_deleted_at_deepl_is_synced_again_and_nothing_is_lost(
     tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     translation = service(tcore)
-    old = translation.glossary_id
+    old = translation.engine.glossary_id
     assert old is not None and old in fake.glossaries
     client = fake.client()
     client.delete_multilingual_glossary(old)  # someone tidied the DeepL account
@@ -56,26 +56,25 @@ async def test_a_glossary_deleted_at_deepl_is_synced_again_and_nothing_is_lost(
     # The message is translated all the same, into its three languages, and nobody is told of a pause.
     [reply] = chat.of("thread")
     assert reply.text.count("[PT-PT]") == reply.text.count("[UK]") == reply.text.count("[DE]") == 1
-    assert chat.of("post") == [] and not translation.breaker.paused
+    assert chat.of("post") == [] and not translation.engine.breaker.paused
     assert sorted(call.target for call in fake.translate_calls) == ["DE", "PT-PT", "UK"]
     assert all(call.glossary_id is None for call in fake.translate_calls)
     assert len(fake.requests_to("/v2/translate")) == 6  # three refused (the glossary), three sent again
     # The glossary is at DeepL again, and the next message uses it.
-    assert translation.glossary_id not in (None, old) and translation.glossary_id in fake.glossaries
+    assert translation.engine.glossary_id not in (None, old) and translation.engine.glossary_id in fake.glossaries
     fake.reset()
     await tcore.dispatcher.message_posted(message("mireille", "Le plan anti-rumeurs de Lisbonne est publié.", "2"))
-    assert {call.glossary_id for call in fake.translate_calls} == {translation.glossary_id}
+    assert {call.glossary_id for call in fake.translate_calls} == {translation.engine.glossary_id}
 
 
 async def test_a_new_deepl_key_does_not_know_the_stored_glossary(
     tcore: Core, settings: Settings, engine: Engine, clock: MovableClock
 ) -> None:
     """The database remembers the glossary synced with the old key; the new account has never seen it."""
-    remembered = service(tcore).glossary_id
+    remembered = service(tcore).engine.glossary_id
     async with FakeDeepL(auth_key="new-key:fx") as other:
         translator = DeepLTranslator(other.auth_key, server_url=other.url, timeout=3.0, backoff=0.01)
-        again = TranslationService.build(settings=settings, engine=engine, members=tcore.services.members,
-                                         clock=clock, translator=translator)
+        again = TranslationEngine.build(settings=settings, engine=engine, clock=clock, translator=translator)
         try:
             await again.start()
             assert again.glossary_id == remembered and other.glossaries == {}
@@ -90,12 +89,12 @@ async def test_a_new_deepl_key_does_not_know_the_stored_glossary(
 
 async def test_deepl_saying_glossary_not_found_is_understood_too(tcore: Core, fake: FakeDeepL) -> None:
     translation = service(tcore)
-    old = translation.glossary_id
+    old = translation.engine.glossary_id
     fake.fail_next(404, message="Glossary not found")
-    outcome = await translation.translate_text(GLOSSARY_TEXT, targets=["DE"], source="fr")
+    outcome = await translation.engine.translate_text(GLOSSARY_TEXT, targets=["DE"], source="fr")
     await translation.drain()
     assert "DE" in outcome.texts and not outcome.paused
-    assert translation.glossary_id not in (None, old)
+    assert translation.engine.glossary_id not in (None, old)
 
 
 # ---------------------------------------------------------------- what the bot gave up on stays given up
@@ -117,12 +116,12 @@ async def test_a_message_whose_translation_timed_out_cost_one_request_per_langua
     tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     translation = service(tcore)
-    translation.request_timeout = 0.3  # the bot gives up before the library's own time limit (1 s here)
+    translation.engine.request_timeout = 0.3  # the bot gives up before the library's own time limit (1 s here)
     fake.hang_next(2.0, times=9)
     await tcore.dispatcher.message_posted(message("mireille", "Le rapport annuel est en ligne depuis ce matin.", "1"))
-    assert chat.of("thread") == [] and translation.breaker.reason == "timeout"
-    assert translation.translator is not None
-    await asyncio.to_thread(translation.translator.close, wait=True)  # type: ignore[attr-defined]
+    assert chat.of("thread") == [] and translation.engine.breaker.reason == "timeout"
+    assert translation.engine.translator is not None
+    await asyncio.to_thread(translation.engine.translator.close, wait=True)  # type: ignore[attr-defined]
     assert len(fake.requests_to("/v2/translate")) == 3  # one per language, none sent after the bot gave up
 
 
@@ -175,14 +174,14 @@ async def test_the_quota_notice_without_a_renewal_day_says_the_next_billing_peri
     tcore: Core, fake: FakeDeepL
 ) -> None:
     fake.fail_next(456)
-    reply = await service(tcore).on_demand("Bonjour à tous, merci.", "DE", locale="en")
+    reply = await service(tcore).on_demand.translate("Bonjour à tous, merci.", "DE", locale="en")
     assert "quota" in reply.text and "next billing period" in reply.text
 
 
 def test_the_quota_renews_on_the_next_renewal_day() -> None:
     from datetime import UTC, datetime
 
-    from bot.services.translation import quota_renews_on
+    from bot.services.translation.breaker import quota_renews_on
 
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     assert quota_renews_on(13, now, "Europe/Paris").date().isoformat() == "2026-12-13"

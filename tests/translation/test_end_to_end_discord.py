@@ -102,10 +102,10 @@ async def four_languages_in_thread_mode(core: Core, api: fd.FakeDiscord) -> None
     # Before translation is on, everyone has said hello in the channel: the service learnt who reads it.
     for user in (ANA, OLENA, BOB, ALICE):
         await api.user_message(cluster(api), user, "👋")
-    await api.wait_until(lambda: len(translation.store.readers(the_channel(api))) == 4)
+    await api.wait_until(lambda: len(translation.engine.store.readers(the_channel(api))) == 4)
     answered = await slash(api, ALICE, "translation", {"mode": "thread"}, subcommand="mode", locale="fr")
     assert "thread" in answered
-    assert sorted(translation.channel_languages(the_channel(api))) == ["DE", "FR", "PT-PT", "UK"]
+    assert sorted(translation.channels.languages(the_channel(api))) == ["DE", "FR", "PT-PT", "UK"]
     assert bot_posts(api) == []
 
 
@@ -151,7 +151,7 @@ async def test_a_french_message_gets_one_reply_with_three_translations(
         assert all(call.texts == [FRENCH] for call in fake.translate_calls)
         translation = core.services.translation
         assert translation is not None
-        assert translation.month_usage(the_channel(discord_api))[0] == 3 * len(FRENCH)
+        assert translation.channels.month_usage(the_channel(discord_api))[0] == 3 * len(FRENCH)
 
         # The same text again: one more reply, to the new message, and DeepL is not asked again.
         again = await french_message(core, discord_api, FRENCH, author=OLENA)

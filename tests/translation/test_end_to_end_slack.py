@@ -81,7 +81,7 @@ async def four_languages_in_thread_mode(slack: Slack) -> Core:
     assert "thread" in slack.last_answer_text()
     translation = core.services.translation
     assert translation is not None
-    assert sorted(translation.channel_languages(Identity("slack", DEFAULT_TEAM_ID, CLUSTER))) == [
+    assert sorted(translation.channels.languages(Identity("slack", DEFAULT_TEAM_ID, CLUSTER))) == [
         "DE", "FR", "PT-PT", "UK"]
     assert slack.fake.calls_to("chat.postMessage") == []
     return core
@@ -117,7 +117,7 @@ async def test_a_french_message_gets_one_reply_in_its_thread_with_three_translat
     # Counted for the cluster the channel belongs to.
     translation = core.services.translation
     assert translation is not None
-    assert translation.month_usage(Identity("slack", DEFAULT_TEAM_ID, CLUSTER))[0] == 3 * len(FRENCH)
+    assert translation.channels.month_usage(Identity("slack", DEFAULT_TEAM_ID, CLUSTER))[0] == 3 * len(FRENCH)
 
     # The same text again (another member quoting it): the same single reply, and DeepL is not asked again.
     await say(slack, OLENA, FRENCH, "1764065100.000200")

@@ -17,7 +17,7 @@ FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
 def thread_channel(tcore: Core) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
 
 
 @pytest.mark.parametrize("status", [456, 429, 500, 503])
@@ -40,18 +40,18 @@ async def test_failure_pauses_once_and_translation_resumes_by_itself(
     clock.advance(hours=2)
     await tcore.dispatcher.message_posted(message("mireille", "La salle a changé : ce sera la salle B.", "4"))
     assert len(chat.of("thread")) == 1
-    assert tcore.services.translation is not None and not tcore.services.translation.breaker.paused
+    assert tcore.services.translation is not None and not tcore.services.translation.engine.breaker.paused
 
 
 async def test_a_hanging_translator_times_out_and_the_original_stays(
     tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     assert tcore.services.translation is not None
-    tcore.services.translation.request_timeout = 0.3
+    tcore.services.translation.engine.request_timeout = 0.3
     fake.hang_next(2.0, times=3)
     await tcore.dispatcher.message_posted(message("mireille", "Le rapport annuel est en ligne depuis ce matin.", "1"))
     assert chat.of("thread") == [] and len(chat.of("post")) == 1
-    assert tcore.services.translation.breaker.reason == "timeout"
+    assert tcore.services.translation.engine.breaker.reason == "timeout"
 
 
 async def test_the_icc_team_is_warned_once_at_80_and_once_at_95_percent(
@@ -63,11 +63,11 @@ async def test_the_icc_team_is_warned_once_at_80_and_once_at_95_percent(
     tcore.services.members.set_role(person("ivana"), Role.icc_team)
     fake.character_limit = 1000
     fake.character_count = 810
-    await translation.check_quota(chat, force=True)
-    await translation.check_quota(chat, force=True)
+    await translation.quota.check(force=True)
+    await translation.quota.check(force=True)
     fake.character_count = 960
-    await translation.check_quota(chat, force=True)
-    await translation.check_quota(chat, force=True)
+    await translation.quota.check(force=True)
+    await translation.quota.check(force=True)
     warnings = chat.of("dm")
     assert [w.to for w in warnings] == [person("ivana"), person("ivana")]
     assert "80" in warnings[0].text and "95" in warnings[1].text
@@ -78,7 +78,7 @@ async def test_a_cluster_budget_stops_translation_with_one_notice(
 ) -> None:
     translation = tcore.services.translation
     assert translation is not None
-    translation.set_budget(CHANNEL, 150)
+    translation.channels.set_budget(CHANNEL, 150)
     await tcore.dispatcher.message_posted(message("mireille", "Bonjour à tous, bienvenue dans le cluster.", "1"))
     assert len(chat.of("thread")) == 1
     await tcore.dispatcher.message_posted(message("mireille", "Voici le programme détaillé de notre prochaine "
@@ -87,7 +87,7 @@ async def test_a_cluster_budget_stops_translation_with_one_notice(
     assert len(chat.of("thread")) == 1
     (notice,) = chat.of("post")
     assert "budget" in notice.text
-    used, budget = translation.month_usage(CHANNEL)
+    used, budget = translation.channels.month_usage(CHANNEL)
     assert budget == 150 and used == fake.billed_characters <= 150
 
 
@@ -96,20 +96,20 @@ async def test_translator_not_configured_means_untranslated_not_broken(settings,
 
     core = build_core(settings, engine=engine, migrate=False)
     translation = core.services.translation
-    assert translation is not None and translation.translator is None
+    assert translation is not None and translation.engine.translator is None
     chat = RecordingChat()
     core.dispatcher.attach_chat(chat)
     add_people(core, FOUR)
-    translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     await core.dispatcher.message_posted(message("mireille", "Bonjour à tous.", "1"))
     assert chat.sent == []
-    reply = await translation.on_demand("Bonjour à tous.", "DE", locale="en")
+    reply = await translation.on_demand.translate("Bonjour à tous.", "DE", locale="en")
     assert "no DeepL key" in reply.text
 
 
 async def test_quota_exceeded_on_demand_says_so(tcore: Core, fake: FakeDeepL) -> None:
     assert tcore.services.translation is not None
     fake.fail_next(456)
-    reply = await tcore.services.translation.on_demand("Bonjour à tous, merci.", "DE", locale="fr")
+    reply = await tcore.services.translation.on_demand.translate("Bonjour à tous, merci.", "DE", locale="fr")
     assert "suspendue" in reply.text
     assert Identity  # imported for type checkers

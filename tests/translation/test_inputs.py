@@ -13,8 +13,8 @@ from bot.messages import CommandInvoked, Identity
 from bot.models import City, PracticeTranslation, Role, TranslationMode
 from bot.models.practices import PracticeCreate
 from bot.ports import Capabilities
-from bot.services.glossary import GlossaryError, load_glossary, parse_glossary
-from bot.services.translation import TranslationService
+from bot.services.translation import TranslationEngine
+from bot.services.translation.glossary import GlossaryError, load_glossary, parse_glossary
 from bot.wiring import Core
 from integrations.console.adapter import ConsoleSession
 from integrations.slack import text as slack_text
@@ -48,13 +48,13 @@ def test_a_bad_glossary_is_refused_with_a_clear_message(content: str, expected: 
 
 async def test_the_glossary_is_synced_only_when_it_changed(tcore: Core, fake: FakeDeepL) -> None:
     translation = tcore.services.translation
-    assert translation is not None and translation.glossary_id is not None
+    assert translation is not None and translation.engine.glossary_id is not None
     assert len(fake.glossaries) == 1
     fake.reset()
-    again = TranslationService.build(settings=tcore.settings, engine=tcore.engine, members=tcore.services.members,
-                                     clock=tcore.services.clock, translator=translation.translator)
+    again = TranslationEngine.build(settings=tcore.settings, engine=tcore.engine, clock=tcore.services.clock,
+                                    translator=translation.engine.translator)
     await again.start()
-    assert again.glossary_id == translation.glossary_id
+    assert again.glossary_id == translation.engine.glossary_id
     assert fake.requests_to("/v3/glossaries", "POST") == [] and len(fake.glossaries) == 1
     outcome = await again.translate_text("The anti-rumours strategy of Lisbon", targets=["FR"])
     assert outcome.texts["FR"].plain() == "[FR] The stratégie anti-rumeurs of Lisbonne"
@@ -91,12 +91,12 @@ async def test_language_command_sets_reading_languages(tcore: Core) -> None:
     assert translation is not None
     assert "Polski" in await run("pl") or "Polish" in await run("pl")
     member = tcore.services.members.find(person("ana"))
-    assert member is not None and translation.reading_language(member, "PL") == "PL"
+    assert member is not None and translation.channels.reading_language(member, "PL") == "PL"
     answer = await run("pt-BR")
     assert "Português" in answer
-    assert translation.store.reading_languages([member.id or 0]) == {member.id: "PT-BR"}
+    assert translation.engine.store.reading_languages([member.id or 0]) == {member.id: "PT-BR"}
     await run("fr")
-    assert translation.store.reading_languages([member.id or 0]) == {}
+    assert translation.engine.store.reading_languages([member.id or 0]) == {}
     assert "klingon" in await run("klingon")
 
 
@@ -105,7 +105,7 @@ async def test_a_40000_character_message_is_split_and_nothing_is_lost(
 ) -> None:
     add_people(tcore, {"mireille": "fr", "katrin": "de"})
     assert tcore.services.translation is not None
-    tcore.services.translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     chat.capabilities = Capabilities(threads=True, max_message_length=2000)
     sentence = "Nous avons réuni les partenaires de la ville <@U7> pour parler de https://coe.int/icc et du plan. "
     text = (sentence * 40 + "\n\n") * 10
@@ -124,9 +124,9 @@ async def test_languages_without_tag_handling_use_placeholders(tcore: Core, fake
     fake.target_languages.append({"language": "SR", "name": "Serbian", "supports_formality": False})
     translation = tcore.services.translation
     assert translation is not None
-    translation.supported_targets = translation.supported_targets | {"SR"}
+    translation.engine.supported_targets = translation.engine.supported_targets | {"SR"}
     text = "Merci <@U1> pour `le code` et :tada: <https://x.org> &amp; Q&amp;A !"
-    outcome = await translation.translate_text(slack_text.parse(text), targets=["SR"])
+    outcome = await translation.engine.translate_text(slack_text.parse(text), targets=["SR"])
     (call,) = fake.translate_calls
     assert call.tag_handling is None and "⟦0⟧" in call.texts[0] and "<@U1>" not in call.texts[0]
     assert call.texts[0].endswith("⟦3⟧ & Q&A !")  # no XML: the text as typed, no escaping
@@ -151,10 +151,11 @@ async def test_a_published_practice_is_translated_into_every_catalogue_language(
     assert practice.id is not None
     translation = services.translation
     assert translation is not None
-    stored = await translation.translate_practice(practice.id)
+    assert services.practices.translations is not None
+    stored = await services.practices.translations.translate(practice.id)
     assert stored == 6
     assert len(fake.translate_calls) == 6 and all(len(c.texts) == 2 for c in fake.translate_calls)
-    assert await translation.translate_practice(practice.id) == 0 and len(fake.translate_calls) == 6
+    assert await services.practices.translations.translate(practice.id) == 0 and len(fake.translate_calls) == 6
     from sqlmodel import select
 
     from bot.db import session_scope
@@ -177,7 +178,7 @@ async def test_console_end_to_end_one_reply_with_three_translations(tcore: Core,
     assert translation is not None
     ids = [m.id for m in (tcore.services.members.find(Identity("console", "local", u)) for u in ("ana", "olena",
                                                                                               "katrin")) if m]
-    translation.store.add_readers(console_channel, [i for i in ids if i is not None], now=tcore.services.clock.now())
+    translation.channels.add_readers(console_channel, [i for i in ids if i is not None])
     stdin = io.StringIO("/translation mode thread\n"
                         "Bonjour à tous, notre campagne anti-rumeurs commence lundi.\n/exit\n")
     stdout = io.StringIO()

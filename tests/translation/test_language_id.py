@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.services.language_id import SAMPLE_CHARACTERS, LanguageIdentifier, sample
-from bot.services.markup import has_words
+from bot.services.translation.language_id import SAMPLE_CHARACTERS, LanguageIdentifier, sample
+from bot.services.translation.markup import has_words
 from integrations.slack.text import parse
 
 FRENCH = "Nous organisons la rencontre du cluster anti-rumeurs à Strasbourg avec les villes partenaires. "

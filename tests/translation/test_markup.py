@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.richtext import Broadcast, Code, Link, Mention, MentionKind, RichText, Style, Styled, mentions
-from bot.services.markup import decode, encode, has_words, split_pieces
+from bot.services.translation.markup import decode, encode, has_words, split_pieces
 from integrations.discord import text as discord_text
 from integrations.slack import text as slack_text
 

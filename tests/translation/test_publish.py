@@ -52,3 +52,22 @@ async def test_publishing_translates_title_and_summary_and_search_finds_it(tcore
     )
     assert "Mediadores interculturais" in found.replies[0].text + "".join(
         s.text + s.title for r in found.replies for s in r.sections)
+
+
+async def test_a_practice_is_found_by_the_words_of_its_translations(tcore: Core, fake: FakeDeepL) -> None:
+    """Translations are stored through the practices service, so the search index knows their words."""
+    services = tcore.services
+    city = services.cities.add(City(name="Dublin", country="IE", languages="en"))
+    services.members.set_role(person("aoife"), Role.coordinator)
+    author = services.members.set_city(person("aoife"), "Dublin")
+    assert city.id is not None
+    practice = services.practices.submit(author=author, data=PracticeCreate(
+        title="Intercultural mediation in Dublin libraries", city_id=city.id,
+        summary="Librarians trained in intercultural mediation welcome newcomers every week.",
+        description="Twelve libraries take part.", language="en", themes=["participation"]))
+    assert practice.id is not None and services.practices.translations is not None
+    assert await services.practices.translations.translate(practice.id) == 6
+    # "médiation interculturelle" is the glossary's French (the fake DeepL applies the glossary): only the French
+    # translation has these words.
+    page = services.practices.search(words="médiation interculturelle", language="fr", status=None)
+    assert [card.id for card in page.hits] == [practice.id]

@@ -8,7 +8,7 @@ which language it saw, and Spanish is asked for afterwards only when DeepL saw a
 from __future__ import annotations
 
 from bot.models import TranslationMode
-from bot.services.language_id import Identified, LanguageIdentifier
+from bot.services.translation.language_id import Identified, LanguageIdentifier
 from bot.wiring import Core
 from tests.fakes.deepl import FakeDeepL
 from tests.translation.conftest import CHANNEL, RecordingChat, add_people, message
@@ -30,9 +30,9 @@ def setup(tcore: Core) -> None:
     add_people(tcore, READERS)
     translation = tcore.services.translation
     assert translation is not None
-    translation.set_mode(CHANNEL, TranslationMode.thread, by=None)
-    translation.identifier = UnsureIdentifier()
-    translation.identifier.warm_up()
+    translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
+    translation.engine.identifier = UnsureIdentifier()
+    translation.engine.identifier.warm_up()
 
 
 def test_the_real_identifier_is_unsure_of_this_spanish() -> None:
@@ -84,7 +84,7 @@ async def test_an_unsure_text_asked_only_into_its_likely_language_is_asked_at_on
     fake.detect = lambda text: "ES"
     translation = tcore.services.translation
     assert translation is not None
-    outcome = await translation.translate_text(UNSURE, targets=["ES"])
+    outcome = await translation.engine.translate_text(UNSURE, targets=["ES"])
     # Nothing else to learn DeepL's detection from: one request, as before (no language is left out).
     assert [call.target for call in fake.translate_calls] == ["ES"]
     assert "ES" in outcome.texts

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.errors import UserError
 from bot.i18n import N_
 
-GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "glossary" / "icc_glossary.csv"
+GLOSSARY_FILE = Path(__file__).resolve().parents[2] / "glossary" / "icc_glossary.csv"
 GLOSSARY_NAME = "icc-glossary"
 
 
