@@ -62,7 +62,7 @@ def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
 
     translation = Translation.build(
         settings=services.settings, database=services.engine, members=services.members, clock=services.clock,
-        translator=services.translator, practices=services.practices, chats=dispatcher.chats,
+        translator=services.translator, delivery=services.delivery, practices=services.practices,
     )
     services.translation = translation
     services.translation_engine = translation.engine

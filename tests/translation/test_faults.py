@@ -68,6 +68,7 @@ async def test_the_icc_team_is_warned_once_at_80_and_once_at_95_percent(
     fake.character_count = 960
     await translation.quota.check(force=True)
     await translation.quota.check(force=True)
+    await tcore.services.delivery.drain()  # sent by the delivery outbox
     warnings = chat.of("dm")
     assert [w.to for w in warnings] == [person("ivana"), person("ivana")]
     assert "80" in warnings[0].text and "95" in warnings[1].text

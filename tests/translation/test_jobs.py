@@ -19,5 +19,6 @@ async def test_the_hourly_quota_job_warns_the_icc_team_on_a_quiet_day(
     fake.character_limit, fake.character_count = 1000, 850
     assert await check_translation_quota(tcore) == 0.85
     assert await check_translation_quota(tcore) == 0.85  # the next hour: no second warning
+    await tcore.services.delivery.drain()  # sent by the delivery outbox
     warnings = chat.of("dm")
     assert [w.to for w in warnings] == [ivana] and "80" in warnings[0].text

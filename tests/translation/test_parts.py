@@ -32,6 +32,7 @@ async def test_the_quota_warning_reaches_the_icc_team_on_every_platform(tcore: C
     fake.character_limit, fake.character_count = 1000, 820
     assert tcore.services.translation is not None
     assert await tcore.services.translation.quota.check(force=True) == 0.82
+    await tcore.services.delivery.drain()  # sent by the delivery outbox, exactly once
     [on_slack], [on_discord] = slack.of("dm"), discord.of("dm")
     assert on_slack.to == team[0] and "80 %" in on_slack.text and "quota" in on_slack.text
     assert on_discord.to == team[1] and "quota DeepL" in on_discord.text  # in her language

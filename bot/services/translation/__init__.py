@@ -16,7 +16,6 @@ not here: adapters hand the core neutral rich text and render it themselves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.messages import MessageDeleted, MessageEdited, MessagePosted
 from bot.ports import Chat, Clock, Translator
+from bot.services.delivery import DeliveryService
 from bot.services.members import MemberService
 from bot.services.practice_translations import PracticeTranslations
 from bot.services.practices import PracticeService
@@ -31,7 +31,7 @@ from bot.services.translation.channels import ChannelSettings
 from bot.services.translation.engine import TranslationEngine
 from bot.services.translation.listener import ChannelListener
 from bot.services.translation.on_demand import OnDemandTranslation
-from bot.services.translation.quota import DirectMessagesToICCTeam, QuotaWatch, TellICCTeam
+from bot.services.translation.quota import QuotaWatch
 from bot.settings import Settings
 
 __all__ = ["ChannelListener", "ChannelSettings", "OnDemandTranslation", "QuotaWatch", "Translation",
@@ -58,24 +58,20 @@ class Translation:
         members: MemberService,
         clock: Clock,
         translator: Translator | None,
+        delivery: DeliveryService,
         practices: PracticeService | None = None,
-        tell_icc_team: TellICCTeam | None = None,
-        chats: Mapping[str, Chat] | None = None,
         **engine_options: Any,
     ) -> Translation:
         """Every part on this database and translator (None: no DeepL key; originals are left as they are).
 
         Args:
+            delivery: how the ICC team is told when the DeepL quota runs low.
             practices: the practices service, which is then given its translations (`practices.translations`).
-            tell_icc_team: how the ICC team is told (the quota); by default, direct messages through `chats`.
-            chats: the chats of the platforms the bot is connected to, by platform.
         """
         engine = TranslationEngine.build(settings=settings, engine=database, clock=clock, translator=translator,
                                          **engine_options)
         channels = ChannelSettings(engine=engine, members=members)
-        teller = tell_icc_team or DirectMessagesToICCTeam(store=engine.store, members=members,
-                                                          chats=chats if chats is not None else {})
-        quota = QuotaWatch(engine=engine, tell_icc_team=teller)
+        quota = QuotaWatch(engine=engine, delivery=delivery)
         listener = ChannelListener(engine=engine, channels=channels, members=members, quota=quota)
         on_demand = OnDemandTranslation(engine=engine, channels=channels, members=members,
                                         recent_text=listener.recent_text)

@@ -23,7 +23,6 @@ from bot.models import (
     Member,
     MirrorChannel,
     ReadingLanguage,
-    Role,
     TranslatedPost,
     TranslationBudget,
     TranslationCacheEntry,
@@ -210,14 +209,6 @@ class TranslationStore:
         with self.engine.connect() as connection:
             rows = connection.execute(_DISPLAY_NAMES, {"platform": platform, "workspace": workspace, "ids": ids})
             return {user_id: name for user_id, name in rows if name}
-
-    def icc_team(self, platform: str | None = None) -> list[Member]:
-        """The ICC team's members (on `platform`, or on every platform)."""
-        query = select(Member).where(Member.role == Role.icc_team)
-        if platform is not None:
-            query = query.where(Member.platform == platform)
-        with session_scope(self.engine) as session:
-            return list(session.exec(query))
 
     def scope_of(self, channel: Identity) -> str:
         """Where usage and budgets are counted: the channel's cluster, or the channel itself."""
