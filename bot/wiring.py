@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
@@ -21,6 +21,12 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.worker_lock import WorkerLock, worker_lock
 from commands import build_registry
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
+
+    from integrations.slack.app import SlackAdapter
 
 log = logging.getLogger(__name__)
 
@@ -211,14 +217,18 @@ async def finish_background_work(core: Core, *, timeout: float = 10.0) -> None:
 
 
 def process_parts(core: Core, *, web: bool, worker: bool) -> ProcessParts:
-    """What this process runs: the web app under `web`; Socket Mode, the Discord gateway and the scheduler,
-    which must run once in the deployment, under `worker`."""
-    from integrations.slack.runner import slack_starters
-
+    """What this process runs: the web host under `web`; Socket Mode, the Discord gateway and the scheduler,
+    which must run once in the deployment, under `worker`. Only the libraries of what runs are imported."""
+    settings = core.settings
     parts = ProcessParts()
-    for name, starter in slack_starters(core, web=web, worker=worker):
-        (parts.everywhere if name == "web" else parts.once_only).append((name, starter))
-    if worker and core.settings.discord_enabled:
+    slack = slack_adapter(core)
+    if web:
+        parts.everywhere.append(("web", lambda: run_web(core, slack)))
+    if worker and slack is not None and settings.slack_socket_mode_enabled:
+        from integrations.slack.runner import run_socket_mode
+
+        parts.once_only.append(("slack-socket-mode", lambda: run_socket_mode(slack)))
+    if worker and settings.discord_enabled:
         # The Discord gateway connection is a singleton: it lives in the worker, next to the scheduler.
         from integrations.discord.bot import run_discord
 
@@ -228,6 +238,49 @@ def process_parts(core: Core, *, web: bool, worker: bool) -> ProcessParts:
 
         parts.once_only.append(("scheduler", lambda: run_scheduler(core)))
     return parts
+
+
+def slack_adapter(core: Core) -> SlackAdapter | None:
+    """The process's one Slack adapter (the core's `slack` chat, shared by HTTP and Socket Mode), when Slack is
+    configured."""
+    settings = core.settings
+    if not (settings.slack_http_enabled or settings.slack_socket_mode_enabled):
+        return None
+    from integrations.slack.app import SlackAdapter
+
+    return SlackAdapter(core)
+
+
+def web_routes(core: Core, slack: SlackAdapter | None = None) -> list[BaseRoute]:
+    """Every route the web host mounts: `/healthz`, Slack's endpoints when a workspace is served over HTTP, and
+    each feature's (a feature adds its line here)."""
+    from integrations.web.health import health_routes
+
+    routes = health_routes(core.engine, core.settings.platforms)
+    if slack is not None and core.settings.slack_http_enabled:
+        from integrations.slack.http import slack_routes
+
+        routes += slack_routes(slack)
+    return routes
+
+
+def web_app(core: Core, slack: SlackAdapter | None = None) -> Starlette:
+    """The web host's ASGI app with every route of this configuration."""
+    from integrations.web.app import build_web_app
+
+    return build_web_app(web_routes(core, slack))
+
+
+async def run_web(core: Core, slack: SlackAdapter | None = None) -> None:
+    """Serve the web host on the settings' host and port until cancelled."""
+    from integrations.web.app import serve
+
+    settings = core.settings
+    try:
+        await serve(web_app(core, slack), host=settings.host, port=settings.port, log_level=settings.log_level)
+    finally:
+        if slack is not None:
+            await slack.close()
 
 
 def integration_command_groups() -> list[tuple[str, Any]]:

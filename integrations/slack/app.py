@@ -68,7 +68,7 @@ from integrations.slack.stores import (
 from integrations.slack.text import parse as parse_text
 
 if TYPE_CHECKING:
-    from bot.wiring import Core
+    from bot.core import Core
 
 log = logging.getLogger(__name__)
 

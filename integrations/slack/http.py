@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.starlette.async_handler import (
     AsyncSlackRequestHandler,
@@ -23,9 +23,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from integrations.slack.stores import RequestReplays
+
+if TYPE_CHECKING:
+    from integrations.slack.app import SlackAdapter
 
 log = logging.getLogger(__name__)
 
@@ -140,3 +143,12 @@ class SlackEndpoints:
             Route("/slack/install", self.oauth, methods=["GET"]),
             Route("/slack/oauth_redirect", self.oauth, methods=["GET"]),
         ]
+
+
+def slack_routes(adapter: SlackAdapter) -> list[BaseRoute]:
+    """What Slack hands the web host when a workspace is served over HTTP: `/slack/events`, and the OAuth
+    install pages (`/slack/install`, `/slack/oauth_redirect`) when the app is installed through OAuth."""
+    secret = adapter.settings.slack_signing_secret
+    if secret is None:
+        raise ValueError("Slack over HTTP needs SLACK_SIGNING_SECRET")
+    return list(SlackEndpoints(adapter.build_app(), secret.get_secret_value(), replays=adapter.replays).routes())

@@ -1,1 +1,1 @@
-"""The ASGI web app (Procfile `web`): health check, Slack's HTTP endpoints, and routes other features mount."""
+"""The web host (Procfile `web`): one ASGI app built from the routes the wiring collects; it knows no platform."""

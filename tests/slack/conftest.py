@@ -20,9 +20,8 @@ from starlette.applications import Starlette
 from bot.messages import Identity
 from bot.models import City, Role
 from bot.settings import Settings
-from bot.wiring import Core, build_core
+from bot.wiring import Core, build_core, web_app
 from integrations.slack.app import SlackAdapter
-from integrations.web.app import build_web_app
 from tests.fakes.slack import DEFAULT_TEAM_ID, DEFAULT_USER_ID, FakeSlackWebAPI, SignedSlackClient
 
 SECRET = "test-signing-secret"
@@ -122,9 +121,8 @@ def message_text(message: dict[str, Any]) -> str:
 
 
 async def serve_slack(core: Core, fake: FakeSlackWebAPI) -> Slack:
-    app = build_web_app(core)
-    adapter = app.state.slack
-    assert adapter is not None
+    adapter = SlackAdapter(core)
+    app = web_app(core, adapter)
     client = SignedSlackClient(SECRET, app=app, fake=fake)
     return Slack(core=core, fake=fake, app=app, adapter=adapter, client=client)
 

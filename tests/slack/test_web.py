@@ -1,4 +1,4 @@
-"""The web app: /healthz, Slack's routes mounted, extra routes; the locale cache; the receipts' bound."""
+"""The web host: /healthz, Slack's routes mounted, a feature's routes; the locale cache; the receipts' bound."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from bot.wiring import Core
+from bot.wiring import Core, web_app, web_routes
 from integrations.slack.app import SlackAdapter
 from integrations.slack.people import PeopleCache
 from integrations.slack.stores import EventReceipts
@@ -26,11 +26,12 @@ async def _get(app: object, path: str) -> httpx.Response:
         return await http.get(path)
 
 
-async def test_healthz_and_extra_routes(make_core: Callable[..., Core]) -> None:
+async def test_the_host_serves_the_routes_it_is_given(make_core: Callable[..., Core]) -> None:
     async def calendar(request: Request) -> PlainTextResponse:
         return PlainTextResponse("BEGIN:VCALENDAR")
 
-    app = build_web_app(make_core(), extra_routes=[Route("/calendar.ics", calendar)])
+    core = make_core()
+    app = build_web_app([*web_routes(core, SlackAdapter(core)), Route("/calendar.ics", calendar)])
     health = await _get(app, "/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert (await _get(app, "/calendar.ics")).text == "BEGIN:VCALENDAR"
@@ -39,8 +40,7 @@ async def test_healthz_and_extra_routes(make_core: Callable[..., Core]) -> None:
 
 
 async def test_without_slack_the_web_app_still_answers_health(make_core: Callable[..., Core]) -> None:
-    app = build_web_app(make_core(slack_bot_token=None, slack_signing_secret=None))
-    assert app.state.slack is None
+    app = web_app(make_core(slack_bot_token=None, slack_signing_secret=None))
     assert (await _get(app, "/healthz")).status_code == 200
     assert (await _get(app, "/slack/events")).status_code == 404
 
