@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
 from bot.settings import Settings, SettingsError, load_settings
+from bot.terminal import CommandLine, err, settings_or_exit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -63,17 +63,6 @@ app.add_typer(practices_app, name="practices")
 app.add_typer(locales_app, name="locales")
 app.add_typer(members_app, name="members")
 app.add_typer(secrets_app, name="secrets")
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def settings_or_exit() -> Settings:
-    """The settings, or one clear line on standard error and exit status 2."""
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(f"icc-bot: {exc}", markup=False)
-        raise typer.Exit(2) from None
 
 
 def _settings_or_none() -> Settings | None:
@@ -130,6 +119,8 @@ def core_or_exit(settings: Settings) -> Core:
 @app.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context) -> None:
     """With no command: start the platforms that are configured, or the local console when none is."""
+    # Every command, an integration's too, opens the core and logs the same way, handed down from here.
+    ctx.obj = CommandLine(core_or_exit=core_or_exit, configure_logging=configure_logging)
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_or_exit()
@@ -412,13 +403,18 @@ def secrets_encrypt() -> None:
                f"{counts.current} already under the first key.")
 
 
-def _add_integration_commands() -> None:
+def _add_integration_commands(args: list[str]) -> None:
+    """Add the integrations' command groups this run needs: the one named, or all of them for `--help` (each
+    imports its platform's library, which the processes that run the bot must not pay for)."""
     from bot.wiring import integration_command_groups
 
-    for name, group in integration_command_groups():
+    named = next((arg for arg in args if not arg.startswith("-")), None)
+    if named is None and not {"--help", "-h"} & set(args):
+        return
+    for name, group in integration_command_groups(None if named is None else [named]):
         app.add_typer(group, name=name)
 
 
 def main() -> None:
-    _add_integration_commands()
+    _add_integration_commands(sys.argv[1:])
     app()

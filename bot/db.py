@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 import bot.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ def is_postgres(engine: Engine) -> bool:
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic configuration bound to `engine` (no alembic.ini needed)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -56,8 +60,46 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema up to date (idempotent; the bot runs it at every start)."""
+    """Bring the schema up to date (idempotent; `db upgrade` and the bot's start run it)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
+
+
+def upgrade_if_behind(engine: Engine) -> bool:
+    """Upgrade the schema unless it is already at the newest migration; returns whether it upgraded.
+
+    A process starting on a current schema (after the deploy's `release` step) reads one row and loads no
+    migration machinery.
+    """
+    if schema_is_current(engine):
+        return False
+    upgrade(engine)
+    return True
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([^'\"\s]*)", re.MULTILINE)
+
+
+def newest_revision() -> str:
+    """The revision at the end of the migrations' one line (read from the files, without importing them)."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
+        revisions.add(found["revision"])
+        if found.get("down_revision") not in (None, "", "None"):
+            parents.add(found["down_revision"])
+    [newest] = revisions - parents  # one straight line (tests/core/test_db.py keeps it so)
+    return newest
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest migration (False for an empty database)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        versions = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return versions == {newest_revision()}
 
 
 def current_revisions(engine: Engine) -> set[str]:

@@ -39,10 +39,11 @@ def build_core(
     translator: Translator | None = None,
     migrate: bool = True,
 ) -> Core:
-    """Connect to the database (upgrading it), build the services, the registry and the dispatcher."""
+    """Connect to the database (upgrading it if it is behind), build the services, the registry and the
+    dispatcher."""
     engine = engine or db.make_engine(settings.effective_database_url)
     if migrate:
-        db.upgrade(engine)
+        db.upgrade_if_behind(engine)
     services = Services.build(settings, engine, clock=clock)
     if translator is None and settings.deepl_enabled:
         translator = deepl_translator(settings)
@@ -283,12 +284,17 @@ async def run_web(core: Core, slack: SlackAdapter | None = None) -> None:
             await slack.close()
 
 
-def integration_command_groups() -> list[tuple[str, Any]]:
-    """The `python -m bot <platform> …` command groups that integrations provide (`integrations/*/cli.py`)."""
+#: The integrations that add a command group to `python -m bot` (`integrations/<name>/cli.py`).
+INTEGRATION_COMMANDS = ("slack", "discord", "deepl")
+
+
+def integration_command_groups(names: Sequence[str] | None = None) -> list[tuple[str, Any]]:
+    """The `python -m bot <platform> …` command groups that integrations provide (`integrations/*/cli.py`): those
+    of `names` (None: all), imported only then."""
     import importlib
 
     groups = []
-    for name in ("slack", "discord", "deepl"):
+    for name in INTEGRATION_COMMANDS if names is None else [n for n in names if n in INTEGRATION_COMMANDS]:
         try:
             module = importlib.import_module(f"integrations.{name}.cli")
         except ModuleNotFoundError as exc:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 
 from bot.ports import Clock, SystemClock, Translator
+from bot.services.clusters import ClusterService
 from bot.services.delivery import DeliveryService
+from bot.services.home import HomeService
 from bot.services.members import CityDirectory, MemberService
 from bot.services.practices import PracticeService
 from bot.settings import Settings
@@ -26,6 +28,9 @@ class Services:
     members: MemberService
     cities: CityDirectory
     practices: PracticeService
+    clusters: ClusterService
+    #: A person's home (App Home): the core's parts, and those features fill (`add_feature`).
+    home: HomeService
     #: Messages to people, channels and the ICC team, sent exactly once (the outbox and its sender).
     delivery: DeliveryService
     clock: Clock = field(default_factory=SystemClock)
@@ -34,19 +39,32 @@ class Services:
     translation: Translation | None = None
     #: What any feature calls to translate a text (`translate_text`): the engine under `translation`.
     translation_engine: TranslationEngine | None = None
-    #: Services added by features (practices, translation, …), by name.
+    #: Services added by features (the calendar, surveys, …), by name: see `add_feature`.
     features: dict[str, Any] = field(default_factory=dict)
+
+    def add_feature(self, name: str, service: Any) -> None:
+        """Make a feature's service reachable as `features[name]`; if it has `home_sections(member, locale)`,
+        that fills the home's part `name` ("calendar": upcoming events, "surveys": open surveys)."""
+        self.features[name] = service
+        provider = getattr(service, "home_sections", None)
+        if provider is not None:
+            self.home.provide(name, provider)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, *, clock: Clock | None = None) -> Services:
         clock = clock or SystemClock()
         members = MemberService(engine, default_locale=settings.default_locale)
+        cities = CityDirectory(engine)
+        clusters = ClusterService(engine)
+        practices = PracticeService(engine, clock)
         return cls(
             settings=settings,
             engine=engine,
             members=members,
-            cities=CityDirectory(engine),
-            practices=PracticeService(engine, clock),
+            cities=cities,
+            practices=practices,
+            clusters=clusters,
+            home=HomeService(cities=cities, clusters=clusters, practices=practices),
             delivery=DeliveryService(engine, members, clock=clock),
             clock=clock,
         )

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 import typer
 
+from bot.terminal import err, handed, settings_or_exit
+
 app = typer.Typer(help="DeepL: quota and usage.", no_args_is_help=True)
 
 
 @app.command()
-def usage() -> None:
+def usage(ctx: typer.Context) -> None:
     """Characters used of the DeepL quota this period, and billed characters per cluster this month."""
-    from bot.cli import core_or_exit, err, settings_or_exit
     from bot.ports import TranslationUnavailable
     from bot.services.translation.store import TranslationStore
     from integrations.deepl.translator import DeepLTranslator, configure_retries
@@ -36,7 +37,7 @@ def usage() -> None:
                    f"({account.fraction:.1%}) this period.")
     else:
         typer.echo(f"DeepL: {account.character_count:,} characters used this period.")
-    core = core_or_exit(settings)
+    core = handed(ctx).core_or_exit(settings)
     month = datetime.now(UTC).strftime("%Y-%m")
     store = TranslationStore(core.engine)
     rows = store.usage_by_scope(month)

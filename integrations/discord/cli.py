@@ -8,6 +8,7 @@ from typing import Annotated
 import discord
 import typer
 
+from bot.terminal import err, handed, settings_or_exit
 from integrations.discord.permissions import INTENT_REASONS, PERMISSION_REASONS, permissions
 
 app = typer.Typer(help="The Discord bot: invite link and slash commands.", no_args_is_help=True)
@@ -37,8 +38,6 @@ def invite(
     guild: Annotated[int | None, typer.Option("--guild", help="Preselect this server in the link")] = None,
 ) -> None:
     """Print the link a server admin opens to add the bot, and what it asks for."""
-    from bot.cli import err, settings_or_exit
-
     settings = settings_or_exit()
     app_id = application_id or settings.discord_application_id
     if app_id is None:
@@ -61,6 +60,7 @@ def invite(
 
 @app.command()
 def sync(
+    ctx: typer.Context,
     guild: Annotated[list[int] | None, typer.Option(
         "--guild", help="Only in this server (repeatable; immediate). Default: DISCORD_GUILD_IDS, else global.",
     )] = None,
@@ -69,15 +69,15 @@ def sync(
     )] = False,
 ) -> None:
     """Register the slash commands with Discord (global ones can take up to an hour to show everywhere)."""
-    from bot.cli import configure_logging, core_or_exit, err, settings_or_exit
     from integrations.discord.bot import ICCBot
 
     settings = settings_or_exit()
     if settings.discord_token is None:
         err.print("icc-bot: DISCORD_TOKEN is not set", markup=False)
         raise typer.Exit(2)
-    configure_logging(settings)
-    core = core_or_exit(settings)
+    command_line = handed(ctx)
+    command_line.configure_logging(settings)
+    core = command_line.core_or_exit(settings)
     guild_ids = None if global_ else (guild or settings.discord_guild_id_list or None)
     token = settings.discord_token.get_secret_value()
 

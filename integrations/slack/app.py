@@ -13,23 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import UserError
 from bot.i18n import negotiate, t
@@ -46,25 +40,21 @@ from integrations.slack.blocks import (
     render_reply,
     view_errors,
 )
+from integrations.slack.bolt_app import build_bolt_app
 from integrations.slack.chat import (
     CAPABILITIES,
     OPEN_FORM_ACTION,
     SlackChat,
     WorkspaceClients,
-    make_web_client,
     parse_form_button_value,
-    retry_handlers,
 )
 from integrations.slack.home import HOME_LANGUAGE_ACTION, build_home
-from integrations.slack.manifest import BOT_SCOPES, TRANSLATE_SHORTCUT
+from integrations.slack.installs import InstallationStore
+from integrations.slack.manifest import TRANSLATE_SHORTCUT
 from integrations.slack.people import PeopleCache, SlackPerson
+from integrations.slack.place import Place, ResponseUrl
 from integrations.slack.redact import install_token_redaction
-from integrations.slack.stores import (
-    DatabaseInstallationStore,
-    DatabaseOAuthStateStore,
-    EventReceipts,
-    RequestReplays,
-)
+from integrations.slack.stores import DatabaseOAuthStateStore, EventReceipts, RequestReplays
 from integrations.slack.text import parse as parse_text
 
 if TYPE_CHECKING:
@@ -76,8 +66,6 @@ log = logging.getLogger(__name__)
 #: (with the person lookup's 0.8 s at most before it, the acknowledgement leaves well within Slack's 3 s).
 VIEW_SUBMISSION_DEADLINE = 1.8
 PERSON_LOOKUP_DEADLINE = 0.8
-#: Slack accepts five answers on one response_url; later ones go through the Web API.
-RESPONSE_URL_USES = 5
 
 
 @dataclass(frozen=True)
@@ -94,45 +82,6 @@ class MessageShortcut:
 
 #: What the "Translate" shortcut does; replace `SlackAdapter.translate_message` to change it.
 TranslateHook = Callable[[MessageShortcut], Awaitable[Response]]
-
-
-class ResponseUrl:
-    """Answers through a `response_url` on the adapter's one HTTP session (bolt's `respond` opens a session,
-    and a connection, per call), with the same 429 handling as the Web API clients."""
-
-    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
-        self.client = AsyncWebhookClient(url=url, session=session, retry_handlers=retry_handlers())
-
-    async def __call__(self, *, text: str, blocks: list[dict[str, Any]], response_type: str,
-                       replace_original: bool = False) -> None:
-        response = await self.client.send_dict({"text": text, "blocks": blocks, "response_type": response_type,
-                                                "replace_original": replace_original, "delete_original": False})
-        if response.status_code >= 400:
-            log.warning("Slack: response_url answered %s: %s", response.status_code, response.body[:200])
-
-
-@dataclass
-class Place:
-    """Where the answers to one request go, and how."""
-
-    client: AsyncWebClient
-    workspace: str
-    user_id: str
-    channel_id: str
-    #: The person's language, looked up only when an answer needs it (a form, a message of the adapter's).
-    resolve_locale: Callable[[], str]
-    respond: ResponseUrl | None = None
-    trigger_id: str | None = None
-    #: The first reply replaces the (ephemeral) message whose button was pressed: paging through results.
-    replace_original: bool = False
-    #: The modal a button was pressed in (new forms are pushed on top of it).
-    in_modal: bool = False
-    responses_left: int = RESPONSE_URL_USES
-    sent: list[str] = field(default_factory=list)
-
-    @cached_property
-    def locale(self) -> str:
-        return self.resolve_locale()
 
 
 class SlackAdapter:
@@ -156,13 +105,13 @@ class SlackAdapter:
         self.view_deadline = view_deadline
         self.oauth = settings.slack_oauth_enabled
         self.bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        self.installation_store: DatabaseInstallationStore | None = None
+        self.installation_store: InstallationStore | None = None
         self.state_store: DatabaseOAuthStateStore | None = None
         if self.oauth:
             assert settings.slack_client_id is not None
-            self.installation_store = DatabaseInstallationStore(
+            self.installation_store = InstallationStore(
                 core.engine, client_id=settings.slack_client_id.get_secret_value(),
-                box=SecretBox.required(settings), clock=self.clock,
+                box=SecretBox.required(settings), clock=self.clock, forget=self.forget_workspace,
             )
             self.state_store = DatabaseOAuthStateStore(core.engine, clock=self.clock)
         self.clients = WorkspaceClients(
@@ -184,38 +133,7 @@ class SlackAdapter:
 
     def build_app(self, *, socket_mode: bool = False) -> AsyncApp:
         """A bolt app with every listener. HTTP apps verify signatures; Socket Mode needs no public endpoint."""
-        settings = self.settings
-        not_installed = t(self.default_locale, "ICC Bot is not installed in this workspace. Ask a workspace "
-                                               "administrator to install it.")
-        kwargs: dict[str, Any] = {
-            "signing_secret": settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret
-            else "",
-            "process_before_response": False,
-            "request_verification_enabled": not socket_mode,
-            "raise_error_for_unhandled_request": False,
-            "user_facing_authorize_error_message": not_installed,
-            "name": "icc-bot",
-        }
-        if self.oauth and not socket_mode:
-            assert settings.slack_client_id is not None and settings.slack_client_secret is not None
-            kwargs["client"] = make_web_client(None, base_url=settings.slack_api_url)
-            kwargs["installation_store"] = self.installation_store
-            kwargs["oauth_settings"] = AsyncOAuthSettings(
-                client_id=settings.slack_client_id.get_secret_value(),
-                client_secret=settings.slack_client_secret.get_secret_value(),
-                scopes=list(BOT_SCOPES),
-                installation_store=self.installation_store,
-                state_store=self.state_store,
-                install_path="/slack/install",
-                redirect_uri_path="/slack/oauth_redirect",
-                callback_options=AsyncCallbackOptions(success=_install_success, failure=_install_failure),
-            )
-        else:
-            kwargs["client"] = make_web_client(self.bot_token, base_url=settings.slack_api_url)
-        with _settings_not_environment():
-            app = AsyncApp(logger=_bolt_logger(), **kwargs)
-        self.register(app, single_workspace=not (self.oauth and not socket_mode))
-        return app
+        return build_bolt_app(self, socket_mode=socket_mode)
 
     def register(self, app: AsyncApp, *, single_workspace: bool) -> None:
         """Attach every middleware and listener to `app`."""
@@ -233,8 +151,12 @@ class SlackAdapter:
         app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction_added)
         app.event("app_home_opened")(self.on_app_home_opened)
-        app.event("tokens_revoked")(self.on_tokens_revoked)
-        app.event("app_uninstalled")(self.on_app_uninstalled)
+        if app.installation_store is not None:
+            # bolt deletes the installation's rows (bot, people's tokens, or all) and our store forgets the rest.
+            app.enable_token_revocation_listeners()
+        else:
+            app.event("tokens_revoked")(self.on_token_revoked)
+            app.event("app_uninstalled")(self.on_token_revoked)
         app.event(re.compile(r".*"))(self._ignore_event)
         app.options(re.compile(r".*"))(self._no_options)
 
@@ -548,7 +470,9 @@ class SlackAdapter:
         actor = convert.person(workspace, user_id)
         ctx = self.dispatcher.context(actor, convert.conversation(workspace, ""), CAPABILITIES,
                                       platform_locale=person.locale, display_name=person.display_name)
-        await client.views_publish(user_id=user_id, view=build_home(ctx))
+        parts = await asyncio.to_thread(self.core.services.home.for_person, ctx.member, ctx.locale)
+        await client.views_publish(user_id=user_id, view=build_home(parts, locale=ctx.locale,
+                                                                    chosen_language=ctx.member.preferred_language))
 
     async def on_home_language(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The language select of the App Home: the `/language` command, then the home again, in that language."""
@@ -564,34 +488,15 @@ class SlackAdapter:
         await self.dispatcher.handle(event, CAPABILITIES)
         await self.publish_home(client, pressed.actor.workspace, pressed.actor.id)
 
-    async def on_tokens_revoked(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        """Forget the revoked tokens: the bot's (then nothing works there until reinstalled) or people's."""
-        if not self._first_time(body):
-            return
+    async def on_token_revoked(self, body: dict[str, Any]) -> None:
+        """One workspace by token: nothing is stored to delete, so say what happened and forget the workspace."""
         workspace = convert.workspace_of(body)
-        enterprise_id = body.get("enterprise_id")
-        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
-        if self.installation_store is not None:
-            if (tokens or {}).get("bot"):
-                await self.installation_store.async_delete_bot(enterprise_id=enterprise_id, team_id=workspace)
-            for user_id in (tokens or {}).get("oauth") or []:
-                await self.installation_store.async_delete_installation(
-                    enterprise_id=enterprise_id, team_id=workspace, user_id=str(user_id))
-        else:
-            log.warning("Slack: tokens revoked in %s; SLACK_BOT_TOKEN no longer works there", workspace)
-        self.clients.forget(workspace)
-        self.people.forget_workspace(workspace)
+        log.warning("Slack: %s in %s; SLACK_BOT_TOKEN no longer works there", (body.get("event") or {}).get("type"),
+                    workspace)
+        self.forget_workspace(workspace)
 
-    async def on_app_uninstalled(self, body: dict[str, Any]) -> None:
-        """The workspace removed the app: its installation is deleted, and nothing more is sent there."""
-        if not self._first_time(body):
-            return
-        workspace = convert.workspace_of(body)
-        if self.installation_store is not None:
-            await self.installation_store.async_delete_all(enterprise_id=body.get("enterprise_id"),
-                                                           team_id=workspace)
-        else:
-            log.warning("Slack: the app was uninstalled from %s; SLACK_BOT_TOKEN no longer works there", workspace)
+    def forget_workspace(self, workspace: str) -> None:
+        """Drop what is cached for a workspace whose tokens no longer work (its client, its people)."""
         self.clients.forget(workspace)
         self.people.forget_workspace(workspace)
 
@@ -678,51 +583,3 @@ class SlackAdapter:
     async def _direct(self, place: Place, message: SlackMessage) -> None:
         opened = await place.client.conversations_open(users=place.user_id)
         await place.client.chat_postMessage(channel=opened["channel"]["id"], **message.as_kwargs())
-
-
-#: What bolt reads from the environment when it is not given a value: our settings decide instead.
-_BOLT_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
-                     "SLACK_SCOPES", "SLACK_USER_SCOPES", "SLACK_REDIRECT_URI", "SLACK_INSTALL_PATH",
-                     "SLACK_REDIRECT_URI_PATH")
-
-
-@contextmanager
-def _settings_not_environment() -> Iterator[None]:
-    """Build a bolt app from our settings only. bolt falls back to environment variables for what it is not
-    given: a blank SLACK_CLIENT_ID, for instance, would make it start its own OAuth flow with a file store."""
-    saved = {name: os.environ.pop(name) for name in _BOLT_ENVIRONMENT if name in os.environ}
-    try:
-        yield
-    finally:
-        os.environ.update(saved)
-
-
-def _bolt_logger() -> logging.Logger:
-    """bolt's logger, without its warning that SLACK_BOT_TOKEN (read from the environment) is not used: the
-    token is on the client we give it, on purpose (it carries our retry handlers)."""
-    logger = logging.getLogger("slack_bolt.AsyncApp")
-    if not any(isinstance(f, _TokenOnClientFilter) for f in logger.filters):
-        logger.addFilter(_TokenOnClientFilter())
-    return logger
-
-
-class _TokenOnClientFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-async def _install_success(args: Any) -> BoltResponse:
-    """After a workspace installed the app: a short page, in English (we do not know the person yet)."""
-    installation = args.installation
-    log.info("Slack: installation completed for %s", installation.team_id or installation.enterprise_id)
-    body = ("<html><body><h1>ICC Bot is installed</h1><p>Open Slack and type <code>/help</code> in any channel."
-            "</p></body></html>")
-    return BoltResponse(status=200, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
-
-
-async def _install_failure(args: Any) -> BoltResponse:
-    log.warning("Slack: installation failed: %s", args.reason)
-    body = ("<html><body><h1>The installation did not complete</h1><p>The link may have expired or been used "
-            "already. Please start again from the install page.</p></body></html>")
-    return BoltResponse(status=args.suggested_status_code, body=body,
-                        headers={"Content-Type": "text/html; charset=utf-8"})

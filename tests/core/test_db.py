@@ -66,3 +66,17 @@ def test_unicode_names_round_trip(engine: Engine) -> None:
         session.add(City(name="Montréal 🇨🇦 مرحبا", country="CA"))
         session.commit()
         assert session.get(City, 1) is not None
+
+
+def test_a_schema_already_current_is_not_migrated_again_at_start(engine: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    # The newest revision read from the files is Alembic's own head.
+    assert {db.newest_revision()} == set(ScriptDirectory.from_config(db.alembic_config(engine)).get_heads())
+    assert db.schema_is_current(engine) and db.upgrade_if_behind(engine) is False
+    # One migration behind (a deploy with a new migration): upgraded at start.
+    from alembic import command
+
+    command.downgrade(db.alembic_config(engine), "-1")
+    assert not db.schema_is_current(engine)
+    assert db.upgrade_if_behind(engine) is True and db.schema_is_current(engine)
