@@ -22,10 +22,13 @@ from bot.messages import (
     DirectMessage,
     FormSubmitted,
     Identity,
+    MessageDeleted,
+    MessageEdited,
     MessagePosted,
     ReactionAdded,
     Reply,
     Response,
+    TranslationRequested,
 )
 from bot.models import Member
 from bot.ports import Capabilities, Chat
@@ -53,6 +56,11 @@ RESUBMISSION_POLL = 0.05
 
 #: Called with every reaction and the chat of its platform (translation on a flag emoji).
 ReactionListener = Callable[[ReactionAdded, Chat], Awaitable[None]]
+#: Called with every edited or deleted message and the chat of its platform (translations follow them).
+EditListener = Callable[[MessageEdited, Chat], Awaitable[None]]
+DeleteListener = Callable[[MessageDeleted, Chat], Awaitable[None]]
+#: Answers someone who asked for a message in their language ("Translate" on a message).
+TranslationRequestHandler = Callable[[Context, TranslationRequested], Awaitable[Response]]
 
 
 class Dispatcher:
@@ -66,6 +74,9 @@ class Dispatcher:
         self.chats: dict[str, Chat] = {}
         self.message_listeners: list[MessageListener] = []
         self.reaction_listeners: list[ReactionListener] = []
+        self.edit_listeners: list[EditListener] = []
+        self.delete_listeners: list[DeleteListener] = []
+        self.translation_request: TranslationRequestHandler | None = None
 
     # ------------------------------------------------------------ set-up
 
@@ -79,6 +90,16 @@ class Dispatcher:
 
     def on_reaction(self, listener: ReactionListener) -> None:
         self.reaction_listeners.append(listener)
+
+    def on_edit(self, listener: EditListener) -> None:
+        self.edit_listeners.append(listener)
+
+    def on_delete(self, listener: DeleteListener) -> None:
+        self.delete_listeners.append(listener)
+
+    def on_translation_request(self, handler: TranslationRequestHandler) -> None:
+        """What answers "Translate" on a message (the translation feature)."""
+        self.translation_request = handler
 
     # ------------------------------------------------------------ who and which language
 
@@ -111,7 +132,7 @@ class Dispatcher:
 
     async def handle(
         self,
-        event: CommandInvoked | FormSubmitted | ButtonPressed,
+        event: CommandInvoked | FormSubmitted | ButtonPressed | TranslationRequested,
         capabilities: Capabilities,
         *,
         args: Args | None = None,
@@ -139,6 +160,8 @@ class Dispatcher:
                 response = await self._command(ctx, event, args, resolver)
             elif isinstance(event, FormSubmitted):
                 response = await self._form(ctx, event)
+            elif isinstance(event, TranslationRequested):
+                response = await self._translation_request(ctx, event)
             else:
                 response = await self._button(ctx, event)
         except UserError as exc:
@@ -224,14 +247,29 @@ class Dispatcher:
             return Response.text(ctx.t("This button is no longer in use."))
         return await handler(ctx, event.value)
 
+    async def _translation_request(self, ctx: Context, event: TranslationRequested) -> Response:
+        if self.translation_request is None:
+            return Response.text(ctx.t("Translation is not available here."))
+        response = await self.translation_request(ctx, event)
+        for reply in response.replies:
+            reply.ephemeral = True  # for the person who asked only
+        return response
+
     async def message_posted(self, event: MessagePosted) -> None:
         """Give a channel message to every listener (translation…); one failing listener spares the others."""
         await self._notify(self.message_listeners, event)
 
+    async def message_edited(self, event: MessageEdited) -> None:
+        await self._notify(self.edit_listeners, event)
+
+    async def message_deleted(self, event: MessageDeleted) -> None:
+        await self._notify(self.delete_listeners, event)
+
     async def reaction_added(self, event: ReactionAdded) -> None:
         await self._notify(self.reaction_listeners, event)
 
-    async def _notify(self, listeners: list[Any], event: MessagePosted | ReactionAdded) -> None:
+    async def _notify(self, listeners: list[Any],
+                      event: MessagePosted | MessageEdited | MessageDeleted | ReactionAdded) -> None:
         chat = self.chats.get(event.channel.platform)
         if chat is None:
             log.warning("no %s connection for %s", event.channel.platform, type(event).__name__)

@@ -48,8 +48,6 @@ class MessagePosted:
     author_is_bot: bool = False
     display_name: str = ""
     avatar_url: str | None = None
-    edited: bool = False
-    deleted: bool = False
 
 
 @dataclass(frozen=True)

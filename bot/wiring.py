@@ -73,8 +73,11 @@ def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
     )
     services.translation = translation
     services.translation_engine = translation.engine
-    dispatcher.on_message(translation.message_posted)
+    dispatcher.on_message(translation.listener.message_posted)
+    dispatcher.on_edit(translation.listener.message_edited)
+    dispatcher.on_delete(translation.listener.message_deleted)
     dispatcher.on_reaction(translation.on_demand.reaction_added)
+    dispatcher.on_translation_request(translation.on_demand.requested)
 
 
 async def start_translation(core: Core) -> None:

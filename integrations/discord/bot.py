@@ -24,7 +24,7 @@ from bot.i18n import t
 from integrations.discord.answers import ActiveInteractions, Languages
 from integrations.discord.chat import DiscordChat
 from integrations.discord.components import ActionButton, FormButton
-from integrations.discord.events import to_message_deleted, to_message_posted, to_reaction_added
+from integrations.discord.events import to_message_deleted, to_message_edited, to_message_posted, to_reaction_added
 from integrations.discord.forms import MODAL_PREFIX, FormFlow
 from integrations.discord.interactions import InteractionFlow
 from integrations.discord.permissions import intents, permissions
@@ -86,8 +86,7 @@ class ICCBot(commands.Bot):
         self.roles = RoleSync(members, RoleMap(core.engine))
         self.forms = FormFlow(self, languages=languages, active=active)
         self.chat = DiscordChat(self, languages=languages, forms=self.forms, active=active,
-                                button_values=self.button_values,
-                                translation=core.services.translation.on_demand if core.services.translation else None)
+                                button_values=self.button_values)
         self.flow = InteractionFlow(core.dispatcher, languages=languages, roles=self.roles, forms=self.forms,
                                     post=self.chat.post, button_values=self.button_values, active=active)
         core.dispatcher.attach_chat(self.chat)
@@ -97,7 +96,7 @@ class ICCBot(commands.Bot):
         for command in build_commands(self.core.registry, self.flow):
             self.tree.add_command(command)
         self.tree.add_command(role_admin_group(self.flow, self.roles, self.core.services.members))
-        self.tree.add_command(translate_menu(self.flow, self.chat))
+        self.tree.add_command(translate_menu(self.flow))
         self.add_dynamic_items(ActionButton, FormButton)
         if self.sync_at_start:
             guild_ids = self.core.settings.discord_guild_id_list
@@ -157,14 +156,14 @@ class ICCBot(commands.Bot):
             return
         if "content" not in event.data:  # an embed unfurling, not an edit of the text
             return
-        await self.core.dispatcher.message_posted(to_message_posted(message, edited=True))
+        await self.core.dispatcher.message_edited(to_message_edited(message))
 
     async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
         cached = event.cached_message
         if cached is not None and self.user is not None and cached.author.id == self.user.id:
             return
         channel = self.get_channel(event.channel_id)
-        await self.core.dispatcher.message_posted(to_message_deleted(event, channel))
+        await self.core.dispatcher.message_deleted(to_message_deleted(event, channel))
 
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
         if self.user is not None and event.user_id == self.user.id:

@@ -17,15 +17,15 @@ import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
 
-from bot.i18n import negotiate, t
-from bot.messages import Form, Identity, MessagePosted, Reply, Response
+from bot.i18n import negotiate
+from bot.messages import Form, Identity, Reply
 from bot.ports import ChatError
 from bot.richtext import RichText
 from integrations.discord import text as discord_text
@@ -88,18 +88,6 @@ def delivery_nonce(key: str, part: int) -> str:
     """The nonce of part `part` of delivery `key`: the same on every attempt, at most 25 characters."""
     return hashlib.sha256(f"{key}#{part}".encode()).hexdigest()[:25]
 
-#: What the translation feature plugs in for the "Translate" message menu: the message, who asked, in which
-#: language they read; returns what to show them (privately).
-TranslateHandler = Callable[[MessagePosted, Identity, str], Awaitable[Response]]
-
-
-class MessageTranslation(Protocol):
-    """The core's translation of a message for one person (the translation service's `translate_for`)."""
-
-    async def translate_for(self, person: Identity, text: RichText, *, platform_locale: str | None = None,
-                            channel: Identity | None = None) -> Reply: ...
-
-
 class DiscordChat:
     """Sending side of Discord for the core (`dispatcher.attach_chat(chat)`)."""
 
@@ -113,18 +101,15 @@ class DiscordChat:
         forms: FormFlow,
         active: ActiveInteractions,
         button_values: ButtonValues,
-        translation: MessageTranslation | None = None,
     ) -> None:
         self.client = client
         self.languages = languages
         self.forms = forms
         self.active = active
         self.button_values = button_values
-        self.translation = translation
         self.capabilities = CAPABILITIES
         self.webhooks = ChannelWebhooks(client)
         self.notices = AdminNotices(client)
-        self.translate_handler: TranslateHandler | None = None
         #: message id -> the thread it is in, for messages the core knows by their parent channel
         self.threads_of: OrderedDict[int, int] = OrderedDict()
         #: ids of the bot's own recent posts (edits and deletes of them need no look-up)
@@ -139,10 +124,6 @@ class DiscordChat:
         """Where message `message_id` really is: its thread when it was posted in one, else `channel`."""
         thread = self.threads_of.get(int(message_id))
         return Identity(channel.platform, channel.workspace, str(thread)) if thread else channel
-
-    def on_translate_request(self, handler: TranslateHandler) -> None:
-        """Wire the "Translate" message menu (until then it says translation is not configured)."""
-        self.translate_handler = handler
 
     def locale_of(self, user: Identity) -> str:
         """A person's language without an interaction: theirs, else their last Discord client's, else the server's."""
@@ -397,24 +378,6 @@ class DiscordChat:
         target = await self.channel(channel)
         members = getattr(target, "members", [])
         return [Identity(PLATFORM, channel.workspace, str(m.id)) for m in members if not m.bot]
-
-    # ------------------------------------------------------------ the Translate menu
-
-    def translation_service_handler(self) -> TranslateHandler | None:
-        """The core's translation service as a Translate-menu handler, when translation is configured."""
-        service = self.translation
-        if service is None:
-            return None
-
-        async def translate(event: MessagePosted, requester: Identity, locale: str) -> Response:
-            reply = await service.translate_for(requester, event.text, platform_locale=locale, channel=event.channel)
-            return Response(replies=[reply])
-
-        return translate
-
-    async def not_configured(self, locale: str) -> Response:
-        return Response.text(t(locale, "Translation is not configured on this server yet."))
-
 
 def _where(target: Any) -> str:
     """How a channel or server is named in messages to admins."""

@@ -1,10 +1,10 @@
-"""Gateway events to neutral events: messages (new, edited, deleted) and reactions."""
+"""Gateway events to neutral events: messages (new, edited, deleted), reactions, and "Translate" on a message."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.messages import Identity, MessagePosted, ReactionAdded
+from bot.messages import Identity, MessageDeleted, MessageEdited, MessagePosted, ReactionAdded, TranslationRequested
 from integrations.discord import text as discord_text
 from integrations.discord.render import PLATFORM, display_name_of, workspace_of
 
@@ -17,7 +17,7 @@ def _channel_and_thread(channel: object, channel_id: int, guild_id: int | None) 
     return Identity(PLATFORM, workspace, str(channel_id)), None
 
 
-def to_message_posted(message: discord.Message, *, edited: bool = False) -> MessagePosted:
+def to_message_posted(message: discord.Message) -> MessagePosted:
     """A channel message; bots and webhooks (ours included) are marked `author_is_bot` so listeners skip them."""
     guild_id = message.guild.id if message.guild else None
     channel, thread_id = _channel_and_thread(message.channel, message.channel.id, guild_id)
@@ -31,22 +31,32 @@ def to_message_posted(message: discord.Message, *, edited: bool = False) -> Mess
         author_is_bot=message.author.bot or message.webhook_id is not None,
         display_name=display_name_of(message.author),
         avatar_url=avatar,
-        edited=edited,
     )
 
 
-def to_message_deleted(event: discord.RawMessageDeleteEvent, channel: object) -> MessagePosted:
-    cached = event.cached_message
-    workspace = workspace_of(event.guild_id)
+def to_message_edited(message: discord.Message) -> MessageEdited:
+    """A message whose text changed (`on_raw_message_edit`), with its new text."""
+    posted = to_message_posted(message)
+    return MessageEdited(author=posted.author, channel=posted.channel, message_id=posted.message_id,
+                         text=posted.text, thread_id=posted.thread_id, author_is_bot=posted.author_is_bot,
+                         display_name=posted.display_name, avatar_url=posted.avatar_url)
+
+
+def to_message_deleted(event: discord.RawMessageDeleteEvent, channel: object) -> MessageDeleted:
+    """A deleted message (`on_raw_message_delete`): where it was, and its id."""
     place, thread_id = _channel_and_thread(channel, event.channel_id, event.guild_id)
-    return MessagePosted(
-        author=Identity(PLATFORM, workspace, str(cached.author.id) if cached else ""),
-        channel=place,
-        message_id=str(event.message_id),
-        text=discord_text.parse(cached.content if cached else ""),
-        thread_id=thread_id,
-        author_is_bot=bool(cached and (cached.author.bot or cached.webhook_id is not None)),
-        deleted=True,
+    return MessageDeleted(channel=place, message_id=str(event.message_id), thread_id=thread_id)
+
+
+def to_translation_requested(interaction: discord.Interaction, message: discord.Message) -> TranslationRequested:
+    """The "Translate" entry of a message's Apps menu: who asked, in which language, and the message."""
+    posted = to_message_posted(message)
+    return TranslationRequested(
+        actor=Identity(PLATFORM, workspace_of(interaction.guild_id), str(interaction.user.id)),
+        channel=posted.channel,
+        message_id=posted.message_id,
+        text=posted.text,
+        platform_locale=str(interaction.locale),
     )
 
 

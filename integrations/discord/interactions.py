@@ -17,7 +17,7 @@ from discord import app_commands
 
 from bot.dispatch import Dispatcher
 from bot.i18n import t
-from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, Reply, Response
+from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, Reply, Response, TranslationRequested
 from bot.models import Role
 from bot.registry import Args, Command, Named, OptionValue
 from integrations.discord.answers import (
@@ -168,7 +168,8 @@ class InteractionFlow:
         if not await self.forms.answered(interaction, event, response, locale):
             await self.respond(interaction, response)
 
-    async def run(self, interaction: discord.Interaction, event: CommandInvoked | ButtonPressed | FormSubmitted,
+    async def run(self, interaction: discord.Interaction,
+                  event: CommandInvoked | ButtonPressed | FormSubmitted | TranslationRequested,
                   *, args: Args | None = None) -> Response:
         """Ask the core and answer; returns the core's response (forms use its field errors)."""
         response = await self.in_time(interaction, self.dispatcher.handle(event, CAPABILITIES, args=args))

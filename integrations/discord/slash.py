@@ -22,8 +22,7 @@ from bot.i18n import N_, t
 from bot.models import Role
 from bot.registry import Command, Option, OptionKind, Registry, Subcommand
 from bot.services.members import MemberService
-from integrations.discord.chat import DiscordChat
-from integrations.discord.events import to_message_posted
+from integrations.discord.events import to_translation_requested
 from integrations.discord.interactions import InteractionFlow
 from integrations.discord.render import actor_of, shorten
 from integrations.discord.roles import ORDER, ROLE_NAMES, RoleSync, rank
@@ -114,27 +113,13 @@ def build_commands(registry: Registry, flow: InteractionFlow) -> list[app_comman
     return built
 
 
-def translate_menu(flow: InteractionFlow, chat: DiscordChat) -> app_commands.ContextMenu:
-    """The "Translate" entry of a message's Apps menu: `DiscordChat.translate_handler` when one is wired, else
-    the core's translation service (`TranslationService.translate_for`) when DeepL is configured."""
+def translate_menu(flow: InteractionFlow) -> app_commands.ContextMenu:
+    """The "Translate" entry of a message's Apps menu: the message in the person's language, for them only."""
 
     async def translate(interaction: discord.Interaction, message: discord.Message) -> None:
         if not await flow.admit(interaction, needs_guild=False):
             return
-        locale = flow.locale(interaction)
-        handler = chat.translate_handler or chat.translation_service_handler()
-        event = to_message_posted(message)
-        work = handler(event, actor_of(interaction), locale) if handler else chat.not_configured(locale)
-        try:
-            response = await flow.in_time(interaction, work)
-        except Exception:
-            log.exception("the Translate menu failed on message %s", message.id)
-            response = await chat.not_configured(locale)
-            response.replies[0].text = t(locale, "Sorry, something went wrong on our side. Nothing was changed; "
-                                                 "please try again.")
-        for reply in response.replies:
-            reply.ephemeral = True
-        await flow.respond(interaction, response)
+        await flow.run(interaction, to_translation_requested(interaction, message))
 
     return app_commands.ContextMenu(name=TRANSLATE_MENU, callback=translate)
 

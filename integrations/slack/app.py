@@ -15,7 +15,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -25,11 +24,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import UserError
 from bot.i18n import negotiate, t
-from bot.messages import CommandInvoked, Identity, Reply, Response
+from bot.messages import CommandInvoked, Identity, MessageDeleted, MessageEdited, MessagePosted, Reply, Response
 from bot.ports import Clock, SystemClock
-from bot.richtext import RichText
 from bot.secrets import SecretBox
 from integrations.slack import convert
 from integrations.slack.blocks import (
@@ -55,7 +52,6 @@ from integrations.slack.people import PeopleCache, SlackPerson
 from integrations.slack.place import Place, ResponseUrl
 from integrations.slack.redact import install_token_redaction
 from integrations.slack.stores import DatabaseOAuthStateStore, EventReceipts, RequestReplays
-from integrations.slack.text import parse as parse_text
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -68,20 +64,6 @@ VIEW_SUBMISSION_DEADLINE = 1.8
 PERSON_LOOKUP_DEADLINE = 0.8
 
 
-@dataclass(frozen=True)
-class MessageShortcut:
-    """The "Translate" message shortcut: who asked, on which message, and its text."""
-
-    actor: Identity
-    channel: Identity
-    message_id: str
-    text: RichText
-    thread_id: str | None
-    platform_locale: str | None
-
-
-#: What the "Translate" shortcut does; replace `SlackAdapter.translate_message` to change it.
-TranslateHook = Callable[[MessageShortcut], Awaitable[Response]]
 
 
 class SlackAdapter:
@@ -124,7 +106,6 @@ class SlackAdapter:
         self.receipts = EventReceipts(core.engine, clock=self.clock)
         #: Signed requests already taken in over HTTP (on the wall clock, as the signature check).
         self.replays = RequestReplays(core.engine)
-        self.translate_message: TranslateHook = self._translate_with_command
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self.dispatcher.attach_chat(self.chat)
@@ -376,47 +357,12 @@ class SlackAdapter:
 
     async def _translate_shortcut(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         workspace = convert.workspace_of(body)
-        user_id = str((body.get("user") or {}).get("id") or "")
-        person = await self.person(client, workspace, user_id)
-        message = body.get("message") if isinstance(body.get("message"), dict) else {}
-        channel_id = str((body.get("channel") or {}).get("id") or "")
-        shortcut = MessageShortcut(
-            actor=convert.person(workspace, user_id),
-            channel=convert.conversation(workspace, channel_id),
-            message_id=str((message or {}).get("ts") or body.get("message_ts") or ""),
-            text=parse_text(str((message or {}).get("text") or "")),
-            thread_id=(message or {}).get("thread_ts"),
-            platform_locale=person.locale,
-        )
-        response = await self.translate_message(shortcut)
-        place = self.place(body, client, shortcut.actor, channel_id, person.locale,
+        person = await self.person(client, workspace, str((body.get("user") or {}).get("id") or ""))
+        event = convert.to_translation_requested(body, locale=person.locale)
+        response = await self.dispatcher.handle(event, CAPABILITIES)
+        place = self.place(body, client, event.actor, event.channel.id, person.locale,
                            respond=self.response_url(body))
         await self.deliver(response, place)
-
-    async def _translate_with_command(self, shortcut: MessageShortcut) -> Response:
-        """The message in the person's language, for them only: the translation service's `translate_for`;
-        without that service, `/translate <their language> <the text>`; without either, a clear message."""
-        locale = self.locale_of(shortcut.actor, shortcut.platform_locale)
-        translation = self.core.services.translation
-        service = translation.on_demand if translation is not None else None
-        if service is not None:
-            try:
-                reply = await service.translate_for(shortcut.actor, shortcut.text,
-                                                    platform_locale=shortcut.platform_locale,
-                                                    channel=shortcut.channel)
-            except UserError as exc:
-                return Response.text(t(locale, exc.msgid, **exc.params))
-            except Exception:
-                log.exception("Slack: the Translate shortcut failed for %s", shortcut.actor)
-                return Response.text(t(locale, "Sorry, something went wrong on our side. Nothing was changed; "
-                                               "please try again."))
-            reply.ephemeral = True
-            return Response(replies=[reply])
-        if "translate" not in self.core.registry.commands:
-            return Response.text(t(locale, "Translation is not available yet."))
-        event = CommandInvoked(actor=shortcut.actor, channel=shortcut.channel, name="translate",
-                               text=f"{locale} {shortcut.text.plain()}", platform_locale=shortcut.platform_locale)
-        return await self.dispatcher.handle(event, CAPABILITIES)
 
     async def on_unknown_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -445,9 +391,13 @@ class SlackAdapter:
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if not self._first_time(body):
             return
-        posted = convert.to_message_posted(event, convert.workspace_of(body))
-        if posted is not None:
-            self.spawn(self.dispatcher.message_posted(posted), what="a message")
+        message = convert.to_message_event(event, convert.workspace_of(body))
+        if isinstance(message, MessagePosted):
+            self.spawn(self.dispatcher.message_posted(message), what="a message")
+        elif isinstance(message, MessageEdited):
+            self.spawn(self.dispatcher.message_edited(message), what="an edit")
+        elif isinstance(message, MessageDeleted):
+            self.spawn(self.dispatcher.message_deleted(message), what="a deletion")
 
     async def on_reaction_added(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if not self._first_time(body):

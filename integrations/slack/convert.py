@@ -10,7 +10,17 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.messages import ButtonPressed, CommandInvoked, FormSubmitted, Identity, MessagePosted, ReactionAdded
+from bot.messages import (
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    Identity,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    TranslationRequested,
+)
 from bot.registry import Named
 from bot.services.members import MemberService
 from integrations.slack import text as slack_text
@@ -197,26 +207,29 @@ def modal_field_names(view: dict[str, Any]) -> list[str]:
     return names
 
 
-def to_message_posted(event: dict[str, Any], workspace: str) -> MessagePosted | None:
-    """A `message` event as `MessagePosted`, or None for what is not a person writing (bots, joins, …).
-
-    Edits come as `edited=True` with the new text, deletions as `deleted=True` with the deleted message's id.
-    """
+def to_message_event(event: dict[str, Any], workspace: str) -> MessagePosted | MessageEdited | MessageDeleted | None:
+    """A `message` event as the core's event: a message posted, edited (subtype `message_changed`, with the new
+    text) or deleted (`message_deleted`); None for what is not a person writing (bots, joins, …)."""
     subtype = event.get("subtype")
     channel_id = str(event.get("channel") or "")
     if subtype == "message_changed":
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
         if _is_bot(message or {}):
             return None
-        return _message(message or {}, workspace, channel_id, edited=True)
+        posted = _message(message or {}, workspace, channel_id)
+        if posted is None:
+            return None
+        return MessageEdited(author=posted.author, channel=posted.channel, message_id=posted.message_id,
+                             text=posted.text, thread_id=posted.thread_id, display_name=posted.display_name,
+                             avatar_url=posted.avatar_url)
     if subtype == "message_deleted":
         previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
-        if _is_bot(previous or {}):
+        ts = str(event.get("deleted_ts") or (previous or {}).get("ts") or "")
+        if _is_bot(previous or {}) or not ts or not channel_id:
             return None
-        deleted = dict(previous or {})
-        deleted["ts"] = event.get("deleted_ts") or deleted.get("ts")
-        deleted["text"] = ""
-        return _message(deleted, workspace, channel_id, deleted=True)
+        thread = (previous or {}).get("thread_ts")
+        return MessageDeleted(channel=conversation(workspace, channel_id), message_id=ts,
+                              thread_id=str(thread) if thread and thread != ts else None)
     if subtype not in _WRITTEN_SUBTYPES or _is_bot(event):
         return None
     return _message(event, workspace, channel_id)
@@ -226,9 +239,7 @@ def _is_bot(message: dict[str, Any]) -> bool:
     return bool(message.get("bot_id") or message.get("subtype") == "bot_message" or message.get("bot_profile"))
 
 
-def _message(
-    message: dict[str, Any], workspace: str, channel_id: str, *, edited: bool = False, deleted: bool = False
-) -> MessagePosted | None:
+def _message(message: dict[str, Any], workspace: str, channel_id: str) -> MessagePosted | None:
     user_id = str(message.get("user") or "")
     ts = str(message.get("ts") or "")
     if not user_id or not ts or not channel_id:
@@ -243,8 +254,6 @@ def _message(
         thread_id=str(thread) if thread and thread != ts else None,
         display_name=str((profile or {}).get("display_name") or (profile or {}).get("real_name") or ""),
         avatar_url=(profile or {}).get("image_72"),
-        edited=edited,
-        deleted=deleted,
     )
 
 
@@ -258,4 +267,18 @@ def to_reaction_added(event: dict[str, Any], workspace: str) -> ReactionAdded | 
         channel=conversation(workspace, str(item.get("channel") or "")),
         message_id=str(item.get("ts") or ""),
         emoji=str(event["reaction"]),
+    )
+
+
+def to_translation_requested(body: dict[str, Any], *, locale: str | None = None) -> TranslationRequested:
+    """The "Translate" message shortcut (`message_action`) as `TranslationRequested`."""
+    workspace = workspace_of(body)
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    text = (message or {}).get("text")
+    return TranslationRequested(
+        actor=person(workspace, _user_id(body)),
+        channel=conversation(workspace, _channel_id(body)),
+        message_id=str((message or {}).get("ts") or body.get("message_ts") or ""),
+        text=slack_text.parse(text) if isinstance(text, str) else None,
+        platform_locale=locale,
     )

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.context import Context
 from bot.i18n import t
-from bot.messages import Identity, MessagePosted, ReactionAdded, Reply, Response
+from bot.messages import (
+    Identity,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    Reply,
+    Response,
+    TranslationRequested,
+)
 from bot.ports import Chat
-from bot.richtext import RichText
+from bot.richtext import RichText, Style, Styled
 from bot.wiring import Core
 from tests.discord.helpers import ALICE, BOB, GUILD, answer, channel_id, content, running_bot
 from tests.fakes import discord as fd
 
+Seen = MessagePosted | MessageEdited | MessageDeleted
 
-def listen(core: Core) -> tuple[asyncio.Queue[MessagePosted], asyncio.Queue[ReactionAdded]]:
-    messages: asyncio.Queue[MessagePosted] = asyncio.Queue()
+
+def listen(core: Core) -> tuple[asyncio.Queue[Seen], asyncio.Queue[ReactionAdded]]:
+    """New, edited and deleted messages in one queue (each its own event), and reactions."""
+    messages: asyncio.Queue[Seen] = asyncio.Queue()
     reactions: asyncio.Queue[ReactionAdded] = asyncio.Queue()
 
-    async def on_message(event: MessagePosted, chat: Chat) -> None:
+    async def on_message(event: Seen, chat: Chat) -> None:
         assert chat.platform == "discord"
         await messages.put(event)
 
@@ -25,6 +38,8 @@ def listen(core: Core) -> tuple[asyncio.Queue[MessagePosted], asyncio.Queue[Reac
         await reactions.put(event)
 
     core.dispatcher.on_message(on_message)
+    core.dispatcher.on_edit(on_message)
+    core.dispatcher.on_delete(on_message)
     core.dispatcher.on_reaction(on_reaction)
     return messages, reactions
 
@@ -53,13 +68,13 @@ async def test_a_message_in_a_channel_reaches_the_listeners(core: Core, fake: fd
 
         edited = dict(payload, content="Bonjour à toutes et à tous", edited_timestamp="2026-11-25T15:00:00+00:00")
         await fake.dispatch("MESSAGE_UPDATE", edited)
-        event = await asyncio.wait_for(messages.get(), 2)
-        assert event.edited and event.message_id == payload["id"]
-        assert event.text.plain() == "Bonjour à toutes et à tous"
+        edit = await asyncio.wait_for(messages.get(), 2)
+        assert isinstance(edit, MessageEdited) and edit.message_id == payload["id"]
+        assert edit.text.plain() == "Bonjour à toutes et à tous" and edit.author.id == str(ALICE)
 
         await fake.dispatch("MESSAGE_DELETE", {"id": payload["id"], "channel_id": str(general), "guild_id": str(GUILD)})
-        event = await asyncio.wait_for(messages.get(), 2)
-        assert (event.deleted, event.message_id, event.author.id) == (True, payload["id"], str(ALICE))
+        gone = await asyncio.wait_for(messages.get(), 2)
+        assert gone == MessageDeleted(Identity("discord", str(GUILD), str(general)), payload["id"])
     assert messages.empty()
 
 
@@ -75,35 +90,30 @@ async def test_a_reaction_reaches_the_listeners(core: Core, fake: fd.FakeDiscord
                                   message_id=message["id"], emoji="🇫🇷")
 
 
-async def test_the_translate_menu_asks_the_translation_service_or_a_wired_handler(
+async def test_the_translate_menu_is_a_translation_request_answered_privately(
     core: Core, fake: fd.FakeDiscord
 ) -> None:
     general = channel_id(fake, "general")
-    async with running_bot(core, fake) as bot:
-        message = fake.message_create_payload(general, ALICE, "Bonjour")
+    asked: list[tuple[TranslationRequested, str]] = []
+
+    async def translate(ctx: Context, event: TranslationRequested) -> Response:
+        asked.append((event, ctx.locale))
+        return Response(replies=[Reply(text="Hallo", ephemeral=False)])
+
+    async with running_bot(core, fake):
+        message = fake.message_create_payload(general, ALICE, "Bonjour **à tous**")
         menu = fake.message_context_menu_interaction("Translate", message, user_id=BOB, locale="de")
         reply = await answer(fake, menu)
         assert reply["data"]["flags"] & 64
-        # No DeepL key in the tests: the core's translation service says so, in German.
-        assert core.services.translation is not None
-        expected = await core.services.translation.on_demand.translate_for(
-            Identity("discord", str(GUILD), str(BOB)), "Bonjour", platform_locale="de",
-            channel=Identity("discord", str(GUILD), str(general)))
-        assert content(reply) == expected.text
+        # No DeepL key in the tests: the translation feature says so, in German.
+        assert content(reply) == t("de", "Translation is not set up here: the bot has no DeepL key.")
 
-        bot.chat.translation = None  # a network without the translation service
+        core.dispatcher.on_translation_request(translate)
         reply = await answer(fake, fake.message_context_menu_interaction("Translate", message, user_id=BOB,
                                                                          locale="de"))
-        assert content(reply) == t("de", "Translation is not configured on this server yet.")
-
-        asked: list[tuple[str, str, str]] = []
-
-        async def translate(event: MessagePosted, requester: Identity, locale: str) -> Response:
-            asked.append((event.text.plain(), requester.id, locale))
-            return Response(replies=[Reply(text="Hallo", ephemeral=False)])
-
-        bot.chat.on_translate_request(translate)
-        reply = await answer(fake, fake.message_context_menu_interaction("Translate", message, user_id=BOB,
-                                                                         locale="de"))
-    assert asked == [("Bonjour", str(BOB), "de")]
+    [(event, locale)] = asked
+    assert event == TranslationRequested(
+        actor=Identity("discord", str(GUILD), str(BOB)), channel=Identity("discord", str(GUILD), str(general)),
+        message_id=message["id"], text=RichText.of("Bonjour ", Styled(Style.bold, ("à tous",))), platform_locale="de")
+    assert locale == "de"
     assert content(reply) == "Hallo" and reply["data"]["flags"] & 64  # a translation is shown to who asked

@@ -6,11 +6,12 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.context import Context
 from bot.i18n import t
-from bot.messages import Response
+from bot.messages import Identity, Response, TranslationRequested
 from bot.models import Practice, PracticeStatus, ReviewAction, Role
+from bot.richtext import RichText
 from bot.services.practices import draft
-from integrations.slack.app import MessageShortcut
 from tests.fakes import slack as fs
 from tests.fakes.slack import DEFAULT_USER_ID
 from tests.slack.conftest import Slack, message_text
@@ -104,64 +105,42 @@ async def test_unknown_action_is_a_clean_message(slack: Slack) -> None:
     assert slack.answers()[-1]["text"] == t("en", "This button is no longer in use.")
 
 
-async def test_translate_shortcut_asks_the_translation_service_for_the_persons_language(slack: Slack) -> None:
+async def test_translate_shortcut_is_a_translation_request_answered_privately(slack: Slack) -> None:
     slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
-    asked: list[tuple[str, str, str | None, str]] = []
-    assert slack.core.services.translation is not None
-    service = slack.core.services.translation.on_demand
-    real = service.translate_for
+    asked: list[tuple[TranslationRequested, str]] = []
+    real = slack.core.dispatcher.translation_request
+    assert real is not None
 
-    async def spy(person, text, *, platform_locale=None, channel=None):
-        asked.append((person.id, text.plain(), platform_locale, channel.id))
-        return await real(person, text, platform_locale=platform_locale, channel=channel)
+    async def spy(ctx: Context, event: TranslationRequested) -> Response:
+        asked.append((event, ctx.locale))
+        return await real(ctx, event)
 
-    service.translate_for = spy  # type: ignore[method-assign]
-    message = {"type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Bonjour à tous"}
+    slack.core.dispatcher.on_translation_request(spy)
+    message = {"type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Q&amp;A à 14h",
+               "thread_ts": "1.0"}
     response = await slack.client.message_shortcut("translate_message", message=message)
     assert response.status_code == 200 and response.text == ""
     await slack.settle()
-    assert asked == [(DEFAULT_USER_ID, "Bonjour à tous", "it-IT", "C0GENERAL")]
+    [(event, locale)] = asked
+    assert event == TranslationRequested(actor=slack.person(), channel=Identity("slack", fs.DEFAULT_TEAM_ID,
+                                                                                "C0GENERAL"),
+                                         message_id="1700000000.000100", text=RichText.of("Q&A à 14h"),
+                                         platform_locale="it-IT")
+    assert locale == "it"
     answer = slack.answers()[-1]
     assert answer["response_type"] == "ephemeral"
     # No DeepL key in tests: the service says so, in the person's language.
     assert answer["text"] == t("it", "Translation is not set up here: the bot has no DeepL key.")
 
 
-async def test_translate_shortcut_falls_back_to_the_translate_command(slack: Slack) -> None:
+async def test_translate_shortcut_without_translation_says_so(slack: Slack) -> None:
     slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
-    slack.core.services.translation = None
-    message = {"type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Bonjour à tous"}
-    await slack.client.message_shortcut("translate_message", message=message)
-    await slack.settle()
-    by_shortcut = slack.answers()[-1]["text"]
-    # Exactly what the person would get by typing the command: no Slack-specific translation code.
-    await slack.command("/translate", "it Bonjour à tous")
-    assert by_shortcut == slack.answers()[-1]["text"]
-
-
-async def test_translate_shortcut_without_translation_and_with_its_own_hook(slack: Slack) -> None:
-    slack.fake.add_user(DEFAULT_USER_ID, locale="it-IT", name="giulia")
-    slack.core.services.translation = None
-    slack.core.registry.commands.pop("translate", None)
+    slack.core.dispatcher.translation_request = None
     await slack.client.message_shortcut("translate_message", message={
         "type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000100", "text": "Bonjour à tous"})
     await slack.settle()
-    assert slack.answers()[-1]["text"] == t("it", "Translation is not available yet.")
-
-    # The translation feature can plug its own handler in.
-    seen: list[MessageShortcut] = []
-
-    async def hook(shortcut: MessageShortcut) -> Response:
-        seen.append(shortcut)
-        return Response.text("translated")
-
-    slack.adapter.translate_message = hook
-    await slack.client.message_shortcut("translate_message", message={
-        "type": "message", "user": "U0AUTHOR1", "ts": "1700000000.000200", "text": "Hallo", "thread_ts": "1.0"})
-    await slack.settle()
-    assert slack.answers()[-1]["text"] == "translated"
-    assert seen[0].text.plain() == "Hallo" and seen[0].message_id == "1700000000.000200" and seen[0].thread_id == "1.0"
-    assert seen[0].actor.id == DEFAULT_USER_ID and seen[0].platform_locale == "it-IT"
+    answer = slack.answers()[-1]
+    assert answer["text"] == t("it", "Translation is not available here.") and answer["response_type"] == "ephemeral"
 
 
 async def test_unknown_shortcut_is_a_clean_message(slack: Slack) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import t
-from bot.messages import MessagePosted, ReactionAdded
+from bot.messages import Identity, MessageDeleted, MessageEdited, MessagePosted, ReactionAdded
 from bot.models import City, Cluster, ClusterMembership
 from bot.ports import Chat
 from bot.richtext import Mention, MentionKind, RichText
@@ -41,12 +41,23 @@ async def test_a_message_reaches_the_listeners_with_the_slack_chat(slack: Slack)
     assert event.author.id == "U0FR00001" and event.channel.id == DEFAULT_CHANNEL_ID
     assert event.text == RichText.of("Bonjour ", Mention(MentionKind.person, "U0DE00001"))
     assert event.message_id == "1700000000.000100"
-    assert event.thread_id == "1699999999.000100" and not event.edited and not event.deleted
+    assert event.thread_id == "1699999999.000100"
     assert isinstance(chats[0], SlackChat)
 
 
 async def test_edits_and_deletions_come_as_such_and_bots_and_joins_do_not(slack: Slack) -> None:
     messages, _, _ = _listen(slack)
+    edits: list[MessageEdited] = []
+    deletions: list[MessageDeleted] = []
+
+    async def on_edit(event: MessageEdited, chat: Chat) -> None:
+        edits.append(event)
+
+    async def on_delete(event: MessageDeleted, chat: Chat) -> None:
+        deletions.append(event)
+
+    slack.core.dispatcher.on_edit(on_edit)
+    slack.core.dispatcher.on_delete(on_delete)
     await slack.client.event({"type": "message", "subtype": "message_changed", "channel": DEFAULT_CHANNEL_ID,
                               "message": {"type": "message", "user": "U0FR00001", "text": "Bonjour à tous",
                                           "ts": "1700000000.000100"},
@@ -63,10 +74,10 @@ async def test_edits_and_deletions_come_as_such_and_bots_and_joins_do_not(slack:
     await slack.client.event({"type": "message", "subtype": "channel_join", "channel": DEFAULT_CHANNEL_ID,
                               "user": "U0NEW0001", "text": "<@U0NEW0001> has joined", "ts": "1700000000.000500"})
     await slack.settle()
-    assert [(m.edited, m.deleted, m.text.plain(), m.message_id) for m in messages] == [
-        (True, False, "Bonjour à tous", "1700000000.000100"),
-        (False, True, "", "1700000000.000100"),
-    ]
+    assert messages == []  # neither an edit, a deletion, a bot, the bot itself nor a join is a new message
+    [edit] = edits
+    assert (edit.text.plain(), edit.message_id, edit.author.id) == ("Bonjour à tous", "1700000000.000100", "U0FR00001")
+    assert deletions == [MessageDeleted(Identity("slack", DEFAULT_TEAM_ID, DEFAULT_CHANNEL_ID), "1700000000.000100")]
 
 
 async def test_a_retried_event_is_handled_once(slack: Slack) -> None:

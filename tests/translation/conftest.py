@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.messages import Form, Identity, MessagePosted, Reply
+from bot.messages import Form, Identity, MessageEdited, MessagePosted, Reply
 from bot.ports import Capabilities
 from bot.richtext import RichText
 from bot.settings import Settings
@@ -163,6 +163,13 @@ def message(user: str, text: str, message_id: str, *, thread: str | None = None,
     """A message as the Slack adapter hands it to the core (`text` as Slack delivers it)."""
     return MessagePosted(author=person(user), channel=channel, message_id=message_id, text=slack_text.parse(text),
                          thread_id=thread, display_name=user, **extra)  # type: ignore[arg-type]
+
+
+def edited(user: str, text: str, message_id: str, *, thread: str | None = None,
+           channel: Identity = CHANNEL) -> MessageEdited:
+    """An edit as the Slack adapter hands it to the core (`text`: the new text, as Slack delivers it)."""
+    return MessageEdited(author=person(user), channel=channel, message_id=message_id, text=slack_text.parse(text),
+                         thread_id=thread, display_name=user)
 
 
 def add_people(core: Core, languages: dict[str, str], channel: Identity = CHANNEL) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from bot.messages import Identity, ReactionAdded
+from bot.messages import Identity, MessageDeleted, ReactionAdded, Response, TranslationRequested
 from bot.models import TranslationMode
+from bot.ports import Capabilities
 from bot.wiring import Core
+from integrations.slack import text as slack_text
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import CHANNEL, RecordingChat, add_people, message, person
+from tests.translation.conftest import CHANNEL, RecordingChat, add_people, edited, message, person
 
 FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
 
@@ -113,11 +115,10 @@ async def test_edits_and_deletes_follow(tcore: Core, chat: RecordingChat, fake: 
     tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
     await tcore.dispatcher.message_posted(message("mireille", "Bonjour à tous, la réunion est à dix heures.", "1"))
     post_id = chat.of("thread")[0].message_id
-    await tcore.dispatcher.message_posted(message("mireille", "Bonjour à tous, la réunion est à onze heures.", "1",
-                                                  edited=True))
+    await tcore.dispatcher.message_edited(edited("mireille", "Bonjour à tous, la réunion est à onze heures.", "1"))
     (update,) = chat.of("update")
     assert update.message_id == post_id and "onze heures" in update.text
-    await tcore.dispatcher.message_posted(message("mireille", "", "1", deleted=True))
+    await tcore.dispatcher.message_deleted(MessageDeleted(CHANNEL, "1"))
     (deleted,) = chat.of("delete")
     assert deleted.message_id == post_id
     assert tcore.services.translation.engine.store.posts_for(CHANNEL, "1") == []
@@ -172,11 +173,15 @@ async def test_a_flag_reaction_answers_only_the_person_who_reacted(
     assert chat.of("thread") == [] and chat.of("post") == []
 
 
-async def test_translate_for_answers_in_the_persons_language(tcore: Core, fake: FakeDeepL) -> None:
-    translation = tcore.services.translation
-    assert translation is not None
+async def test_translate_this_message_answers_in_the_persons_language(tcore: Core, fake: FakeDeepL) -> None:
     add_people(tcore, {"ana": "pt"})
-    reply = await translation.on_demand.translate_for(person("ana"), "Good morning everyone, the agenda is ready.")
+
+    async def translate(text: str, message_id: str) -> Response:
+        request = TranslationRequested(actor=person("ana"), channel=CHANNEL, message_id=message_id,
+                                       text=slack_text.parse(text), platform_locale="en-US")
+        return await tcore.dispatcher.handle(request, Capabilities(ephemeral=True))
+
+    [reply] = (await translate("Good morning everyone, the agenda is ready.", "1")).replies
     assert reply.ephemeral and "[PT-PT]" in reply.text and "tradução automática" in reply.text
-    already = await translation.on_demand.translate_for(person("ana"), "Bom dia a todos, a agenda está pronta.")
-    assert "já está" in already.text
+    [already] = (await translate("Bom dia a todos, a agenda está pronta.", "2")).replies
+    assert "já está" in already.text and already.ephemeral

@@ -193,3 +193,30 @@ async def test_mentioned_people_are_shown_by_name_looked_up_once(slack: Slack, f
     await say(slack, OLENA, "Gracias <@U0MARTA01>, el informe es muy completo y está muy claro.", "1764065200.0002")
     lookups = [call for call in slack.fake.calls_to("users.info") if call.args.get("user") == "U0MARTA01"]
     assert len(lookups) == 1  # remembered for the next message
+
+
+async def test_an_edit_and_a_deletion_follow_into_the_translations(slack: Slack, fake: FakeDeepL) -> None:
+    await four_languages_in_thread_mode(slack)
+    await say(slack, MIREILLE, FRENCH, "1764065300.000100")
+    [posted] = [m for m in slack.fake.messages(CLUSTER) if m.get("thread_ts") == "1764065300.000100"]
+    edited = FRENCH.replace("jeudi prochain", "vendredi prochain")
+    response = await slack.client.event({
+        "type": "message", "subtype": "message_changed", "channel": CLUSTER, "hidden": True,
+        "message": {"type": "message", "user": MIREILLE, "text": edited, "ts": "1764065300.000100",
+                    "edited": {"user": MIREILLE, "ts": "1764065360.000000"}},
+        "previous_message": {"type": "message", "user": MIREILLE, "text": FRENCH, "ts": "1764065300.000100"},
+        "ts": "1764065360.000200"})
+    assert response.status_code == 200
+    await settle(slack)
+    [update] = slack.fake.calls_to("chat.update")
+    assert update.args["channel"] == CLUSTER and update.args["ts"] == posted["ts"]
+    assert_three_translations(update.args["text"], edited)
+    response = await slack.client.event({
+        "type": "message", "subtype": "message_deleted", "channel": CLUSTER, "hidden": True,
+        "deleted_ts": "1764065300.000100", "ts": "1764065400.000300",
+        "previous_message": {"type": "message", "user": MIREILLE, "text": edited, "ts": "1764065300.000100"}})
+    assert response.status_code == 200
+    await settle(slack)
+    [deleted] = slack.fake.calls_to("chat.delete")
+    assert deleted.args["ts"] == posted["ts"]
+    assert len(thread_replies(slack)) == 1  # nothing posted anew

@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.messages import MessageDeleted, MessageEdited, MessagePosted
-from bot.ports import Chat, Clock, Translator
+from bot.ports import Clock, Translator
 from bot.services.delivery import DeliveryService
 from bot.services.members import MemberService
 from bot.services.practice_translations import PracticeTranslations
@@ -91,16 +90,3 @@ class Translation:
     async def drain(self) -> None:
         """Wait for background work and write what is still only in memory (tests, shutdown)."""
         await self.engine.drain()
-
-    async def message_posted(self, event: MessagePosted, chat: Chat) -> None:
-        """A channel message, an edit or a deletion, as the adapters still send them, to the listener."""
-        if event.deleted:
-            await self.listener.message_deleted(MessageDeleted(event.channel, event.message_id, event.thread_id),
-                                                chat)
-        elif event.edited:
-            await self.listener.message_edited(MessageEdited(
-                author=event.author, channel=event.channel, message_id=event.message_id, text=event.text,
-                thread_id=event.thread_id, author_is_bot=event.author_is_bot, display_name=event.display_name,
-                avatar_url=event.avatar_url), chat)
-        else:
-            await self.listener.message_posted(event, chat)

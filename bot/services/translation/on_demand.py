@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.context import Context
 from bot.i18n import t
-from bot.messages import Identity, ReactionAdded, Reply
+from bot.messages import Identity, ReactionAdded, Reply, Response, TranslationRequested
 from bot.ports import Chat, MessageFetching
 from bot.richtext import RichText
 from bot.services.members import MemberService
@@ -78,11 +79,11 @@ class OnDemandTranslation:
             message = t(locale, "Sorry, this message could not be translated into {language}.", language=language)
         return Reply(text=message, ephemeral=True)
 
-    async def translate_for(self, person: Identity, text: RichText, *, platform_locale: str | None = None,
-                            channel: Identity | None = None) -> Reply:
-        """A message in the language `person` reads, for them only (the "Translate" message action)."""
-        member = self.members.get_or_create(person, platform_locale=platform_locale)
-        locale = self.members.locale_for(member, platform_locale)
-        target = self.channels.reading_language_of(member)
-        scope = self.channels.scope_of(channel) if channel is not None else "direct"
-        return await self.translate(text, target, locale=locale, scope=scope)
+    async def requested(self, ctx: Context, event: TranslationRequested) -> Response:
+        """"Translate" on a message: the message in the language the person reads, for them only."""
+        text = event.text if event.text is not None else self.recent_text(event.channel, event.message_id)
+        if text is None:
+            return Response.text(ctx.t("I cannot read that message any more. Use /translate with its text."))
+        target = self.channels.reading_language_of(ctx.member)
+        reply = await self.translate(text, target, locale=ctx.locale, scope=self.channels.scope_of(event.channel))
+        return Response(replies=[reply])
