@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,10 +54,27 @@ def extract() -> dict[str, int]:
     for domain, template in templates().items():
         if not len(template):
             continue
-        with (LOCALES_DIR / f"{domain}.pot").open("wb") as handle:
-            write_po(handle, template, width=100, sort_output=True)
+        _write_if_changed(LOCALES_DIR / f"{domain}.pot", template)
         counts[domain] = len(template)
     return counts
+
+
+_CREATION_DATE = re.compile(rb'^"POT-Creation-Date: [^"]*"\n', re.MULTILINE)
+
+
+def _write_if_changed(path: Path, catalog: Catalog) -> None:
+    """Write `catalog` to `path` unless only its creation date would change.
+
+    Entries carry their files but not line numbers, so moving code does not rewrite every catalogue (and
+    work done side by side does not collide in them).
+    """
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, ignore_obsolete=True, include_lineno=False)
+    new = buffer.getvalue()
+    if path.exists() and _CREATION_DATE.sub(b"", path.read_bytes()) == _CREATION_DATE.sub(b"", new):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(new)
 
 
 def read(locale: str, domain: str) -> Catalog:
@@ -85,10 +103,7 @@ def update() -> list[str]:
                     if message.id and not message.string:
                         message.string = message.id
             missing = sum(1 for m in catalog if m.id and not _complete(m))
-            path = po_path(locale, domain)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as handle:
-                write_po(handle, catalog, width=100, sort_output=True, ignore_obsolete=True)
+            _write_if_changed(po_path(locale, domain), catalog)
             lines.append(f"{locale}/{domain}: {len(catalog)} messages, {missing} to translate")
     return lines
 

@@ -60,3 +60,19 @@ def test_negotiation_maps_platform_locales() -> None:
     assert negotiate(None, "fr_FR") == "fr"
     assert negotiate("zz", "", default="de") == "de"
     assert language_name("de", "fr") == "allemand"
+
+
+def test_catalogues_name_files_not_line_numbers_and_an_update_with_nothing_new_rewrites_nothing() -> None:
+    """Moving code must not rewrite every catalogue: entries name their files only, and the date alone is no change."""
+    from bot import catalogues
+    from bot.i18n import LOCALES_DIR
+
+    files = sorted(LOCALES_DIR.glob("*/LC_MESSAGES/*.po"))
+    assert files
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#: "):
+                assert not any(part.rpartition(":")[2].isdigit() for part in line[3:].split()), (path, line)
+    before = {path: path.stat().st_mtime_ns for path in files}
+    catalogues.update()
+    assert {path: path.stat().st_mtime_ns for path in files} == before
