@@ -8,21 +8,27 @@ from bot.db import session_scope
 from bot.messages import Identity
 from bot.models import City, Cluster, ClusterKind, ClusterMembership, Role
 from bot.services import Services
+from bot.services.members import fold
 
 CITIES = [
-    # name, country, languages, time zone, profile
-    ("Lisbon", "PT", "pt", "Europe/Lisbon", "Capital of Portugal; municipal plan for migrant integration."),
-    ("Barcelona", "ES", "es,ca", "Europe/Madrid", "Pioneer of the anti-rumours strategy since 2010."),
-    ("Bilbao", "ES", "es,eu", "Europe/Madrid", "Basque city with an intercultural coexistence plan."),
-    ("Montréal", "CA", "fr,en", "America/Toronto", "Bureau d'intégration des nouveaux arrivants."),
-    ("Dudelange", "LU", "fr,de,lb", "Europe/Luxembourg", "Luxembourg's intercultural advisory council."),
-    ("Odesa", "UA", "uk", "Europe/Kyiv", "Port city with a long multicultural history."),
-    ("Reggio Emilia", "IT", "it", "Europe/Rome", "Intercultural centre Mondinsieme."),
-    ("Stuttgart", "DE", "de", "Europe/Berlin", "Stuttgart Pact for Integration."),
-    ("Limassol", "CY", "el,en", "Asia/Nicosia", "Coastal city welcoming many newcomers."),
-    ("Botkyrka", "SE", "sv", "Europe/Stockholm", "One of Sweden's most diverse municipalities."),
-    ("Paris", "FR", "fr", "Europe/Paris", "Paris joined the network's intercultural cities index."),
-    ("Dublin", "IE", "en,ga", "Europe/Dublin", "Dublin City Intercultural Language Service."),
+    # name, country, languages, time zone, profile, region
+    ("Lisbon", "PT", "pt", "Europe/Lisbon", "Capital of Portugal; municipal plan for migrant integration.",
+     "southern-europe"),
+    ("Barcelona", "ES", "es,ca", "Europe/Madrid", "Pioneer of the anti-rumours strategy since 2010.",
+     "southern-europe"),
+    ("Bilbao", "ES", "es,eu", "Europe/Madrid", "Basque city with an intercultural coexistence plan.",
+     "southern-europe"),
+    ("Montréal", "CA", "fr,en", "America/Toronto", "Bureau d'intégration des nouveaux arrivants.", "north-america"),
+    ("Dudelange", "LU", "fr,de,lb", "Europe/Luxembourg", "Luxembourg's intercultural advisory council.",
+     "western-europe"),
+    ("Odesa", "UA", "uk", "Europe/Kyiv", "Port city with a long multicultural history.", "eastern-europe"),
+    ("Reggio Emilia", "IT", "it", "Europe/Rome", "Intercultural centre Mondinsieme.", "southern-europe"),
+    ("Stuttgart", "DE", "de", "Europe/Berlin", "Stuttgart Pact for Integration.", "western-europe"),
+    ("Limassol", "CY", "el,en", "Asia/Nicosia", "Coastal city welcoming many newcomers.", "southern-europe"),
+    ("Botkyrka", "SE", "sv", "Europe/Stockholm", "One of Sweden's most diverse municipalities.", "northern-europe"),
+    ("Paris", "FR", "fr", "Europe/Paris", "Paris joined the network's intercultural cities index.",
+     "western-europe"),
+    ("Dublin", "IE", "en,ga", "Europe/Dublin", "Dublin City Intercultural Language Service.", "northern-europe"),
 ]
 
 CLUSTERS = [
@@ -48,16 +54,27 @@ PEOPLE = [
     ("ivana", None, Role.icc_team, "en"),
 ]
 
+#: Who coordinates which cluster (console user ids).
+CLUSTER_COORDINATORS = [
+    ("joan", "anti-rumours"),
+    ("katrin", "intercultural-competence"),
+    ("olena", "intercultural-communication"),
+]
+
 
 def load_demo(services: Services) -> dict[str, int]:
     """Insert the sample (idempotent: what is already there is kept). Returns counts by kind."""
     counts = {"cities": 0, "clusters": 0, "people": 0}
     with session_scope(services.engine) as session:
-        known = {city.name for city in session.exec(select(City))}
-        for name, country, languages, zone, profile in CITIES:
+        known = {city.name: city for city in session.exec(select(City))}
+        for name, country, languages, zone, profile, region in CITIES:
             if name not in known:
-                session.add(City(name=name, country=country, languages=languages, time_zone=zone, profile=profile))
+                session.add(City(name=name, country=country, languages=languages, time_zone=zone, profile=profile,
+                                 region=region))
                 counts["cities"] += 1
+            elif not known[name].region:  # a database loaded before cities had regions
+                known[name].region = region
+                session.add(known[name])
         session.flush()
         cities = {city.name: city for city in session.exec(select(City))}
         known_clusters = {cluster.slug for cluster in session.exec(select(Cluster))}
@@ -81,6 +98,16 @@ def load_demo(services: Services) -> dict[str, int]:
         if city:
             services.members.set_city(identity, city)
         counts["people"] += 0 if existed else 1
+    for known_city in services.cities.all():
+        # Each city's own conversation in the console, where reminders and broadcasts to every city go.
+        assert known_city.id is not None
+        slug = fold(known_city.name).replace(" ", "-")
+        services.cities.link_channel(known_city.id, Identity("console", "local", f"city-{slug}"), f"city-{slug}")
+    for user, slug in CLUSTER_COORDINATORS:
+        coordinator = services.members.find(Identity("console", "local", user))
+        coordinated = services.clusters.find(slug)
+        if coordinator and coordinator.id is not None and coordinated and coordinated.id is not None:
+            services.clusters.add_coordinator(coordinated.id, coordinator.id)
     from bot.demo_practices import load_demo_practices
 
     counts["practices"] = load_demo_practices(services)

@@ -2,8 +2,10 @@
 
 from bot.models.core import (
     City,
+    CityChannel,
     Cluster,
     ClusterChannel,
+    ClusterCoordinator,
     ClusterKind,
     ClusterMembership,
     Member,
@@ -40,8 +42,10 @@ __all__ = [
     "ChannelReader",
     "ChannelTranslation",
     "City",
+    "CityChannel",
     "Cluster",
     "ClusterChannel",
+    "ClusterCoordinator",
     "ClusterKind",
     "ClusterMembership",
     "Delivery",

@@ -31,6 +31,7 @@ class CityBase(SQLModel):
     languages: str = Field(default="en", max_length=120, description="comma-separated language codes")
     time_zone: str = Field(default="Europe/Paris", max_length=64)
     profile: str = Field(default="", max_length=4000)
+    region: str = Field(default="", max_length=32, description="one of bot.regions.REGIONS, or empty")
 
 
 class City(CityBase, table=True):
@@ -98,3 +99,29 @@ class ClusterChannel(SQLModel, table=True):
     workspace_id: str = Field(max_length=64)
     channel_id: str = Field(max_length=64)
     name: str = Field(default="", max_length=120)
+
+
+class CityChannel(SQLModel, table=True):
+    """A city's own conversation on a platform: where broadcasts and reminders to "every city" are posted."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "channel_id", name="uq_city_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    city_id: int = Field(foreign_key="city.id", index=True, ondelete="CASCADE")
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=120)
+
+
+class ClusterCoordinator(SQLModel, table=True):
+    """A person who coordinates a cluster (several per cluster allowed): they edit it, its events, its priorities."""
+
+    __table_args__ = (UniqueConstraint("cluster_id", "member_id", name="uq_cluster_coordinator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    since: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 
 from bot.ports import Clock, SystemClock, Translator
+from bot.services.audience import AudienceService
 from bot.services.clusters import ClusterService
 from bot.services.delivery import DeliveryService
 from bot.services.home import HomeService
@@ -29,6 +30,8 @@ class Services:
     cities: CityDirectory
     practices: PracticeService
     clusters: ClusterService
+    #: Who an event, a broadcast or a survey is for: cities, people and cities' channels of an audience.
+    audiences: AudienceService
     #: A person's home (App Home): the core's parts, and those features fill (`add_feature`).
     home: HomeService
     #: Messages to people, channels and the ICC team, sent exactly once (the outbox and its sender).
@@ -64,6 +67,7 @@ class Services:
             cities=cities,
             practices=practices,
             clusters=clusters,
+            audiences=AudienceService(engine, cities=cities, clusters=clusters),
             home=HomeService(cities=cities, clusters=clusters, practices=practices),
             delivery=DeliveryService(engine, members, clock=clock),
             clock=clock,

@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import session_scope
-from bot.models import City, Cluster, ClusterMembership
+from bot.models import City, Cluster, ClusterCoordinator, ClusterMembership, Member
 
 
 class ClusterService:
@@ -44,3 +44,61 @@ class ClusterService:
                 .where(ClusterMembership.cluster_id == cluster_id)
                 .order_by(City.name)
             ))
+
+    def get(self, cluster_id: int) -> Cluster | None:
+        with session_scope(self.engine) as session:
+            return session.get(Cluster, cluster_id)
+
+    # ------------------------------------------------------------ cluster coordinators
+
+    def coordinators(self, cluster_id: int) -> list[Member]:
+        """The people who coordinate the cluster `cluster_id` (several allowed), by name."""
+        with session_scope(self.engine) as session:
+            return list(session.exec(
+                select(Member)
+                .join(ClusterCoordinator, col(ClusterCoordinator.member_id) == col(Member.id))
+                .where(ClusterCoordinator.cluster_id == cluster_id)
+                .order_by(Member.display_name)
+            ))
+
+    def coordinated_by(self, member_id: int) -> list[Cluster]:
+        """The clusters the person `member_id` coordinates, by name."""
+        with session_scope(self.engine) as session:
+            return list(session.exec(
+                select(Cluster)
+                .join(ClusterCoordinator, col(ClusterCoordinator.cluster_id) == col(Cluster.id))
+                .where(ClusterCoordinator.member_id == member_id)
+                .order_by(Cluster.name)
+            ))
+
+    def is_coordinator(self, member_id: int | None, cluster_id: int) -> bool:
+        """Whether the person `member_id` coordinates the cluster `cluster_id`."""
+        if member_id is None:
+            return False
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(ClusterCoordinator.id).where(
+                    ClusterCoordinator.cluster_id == cluster_id, ClusterCoordinator.member_id == member_id
+                )
+            ).first() is not None
+
+    def add_coordinator(self, cluster_id: int, member_id: int) -> bool:
+        """Make the person a coordinator of the cluster; False when they already were (nothing changed)."""
+        if self.is_coordinator(member_id, cluster_id):
+            return False
+        with session_scope(self.engine) as session:
+            session.add(ClusterCoordinator(cluster_id=cluster_id, member_id=member_id))
+        return True
+
+    def remove_coordinator(self, cluster_id: int, member_id: int) -> bool:
+        """The person no longer coordinates the cluster; False when they did not (nothing changed)."""
+        with session_scope(self.engine) as session:
+            row = session.exec(
+                select(ClusterCoordinator).where(
+                    ClusterCoordinator.cluster_id == cluster_id, ClusterCoordinator.member_id == member_id
+                )
+            ).first()
+            if row is None:
+                return False
+            session.delete(row)
+        return True

@@ -14,7 +14,7 @@ from bot.db import session_scope
 from bot.errors import UserError
 from bot.i18n import DEFAULT_LOCALE, negotiate
 from bot.messages import Identity
-from bot.models import City, Member, Role
+from bot.models import City, CityChannel, Member, Role
 from bot.settings import SUPPORTED_LOCALES
 
 
@@ -226,3 +226,49 @@ class CityDirectory:
             session.flush()
             session.refresh(city)
             return city
+
+    def link_channel(self, city_id: int, channel: Identity, name: str = "") -> bool:
+        """Make `channel` the city's own conversation on its platform; False when it already was."""
+        with session_scope(self.engine) as session:
+            existing = session.exec(
+                select(CityChannel).where(
+                    CityChannel.platform == channel.platform,
+                    CityChannel.workspace_id == channel.workspace,
+                    CityChannel.channel_id == channel.id,
+                )
+            ).first()
+            if existing is not None and existing.city_id == city_id:
+                return False
+            if existing is None:
+                existing = CityChannel(city_id=city_id, platform=channel.platform, workspace_id=channel.workspace,
+                                       channel_id=channel.id)
+            existing.city_id = city_id
+            existing.name = name[:120]
+            session.add(existing)
+        return True
+
+    def channels(self, city_ids: Iterable[int] | None = None) -> list[tuple[int, Identity]]:
+        """(city id, channel) of every city's own conversations (of `city_ids` only, when given)."""
+        query = select(CityChannel).order_by(
+            col(CityChannel.city_id), col(CityChannel.platform), col(CityChannel.channel_id)
+        )
+        if city_ids is not None:
+            query = query.where(col(CityChannel.city_id).in_(list(city_ids)))
+        with session_scope(self.engine) as session:
+            return [
+                (row.city_id, Identity(row.platform, row.workspace_id, row.channel_id))
+                for row in session.exec(query)
+            ]
+
+    def city_of_channel(self, channel: Identity) -> City | None:
+        """The city whose own conversation `channel` is, or None."""
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(City)
+                .join(CityChannel, col(CityChannel.city_id) == col(City.id))
+                .where(
+                    CityChannel.platform == channel.platform,
+                    CityChannel.workspace_id == channel.workspace,
+                    CityChannel.channel_id == channel.id,
+                )
+            ).first()
