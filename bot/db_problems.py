@@ -12,11 +12,11 @@ from __future__ import annotations
 import errno
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -146,7 +146,7 @@ def _explain_one(exc: BaseException, where: DatabaseLocation) -> str | None:
         return f"{where.setting} is not a database URL this bot can use ({exc})."
     if isinstance(exc, OSError) and _is_database_path(exc, where):
         return _explain_os_error(exc, where)
-    if isinstance(exc, CommandError) and "Can't locate revision" in str(exc):
+    if _from_alembic(exc) and "Can't locate revision" in str(exc):
         found = re.search(r"identified by '([^']+)'", str(exc))
         revision = found.group(1) if found else "?"
         return (f"the database of {where.setting} is at schema revision {revision}, which this version of ICC Bot "
@@ -297,3 +297,10 @@ def _rewrite(record: logging.LogRecord, where: DatabaseLocation) -> None:
         record.args = ()
         record.exc_info = None
         record.exc_text = None
+
+
+def _from_alembic(exc: BaseException) -> bool:
+    """An Alembic command error. Alembic is loaded only when migrations run (not at every start), and only then
+    can its errors occur, so it is not imported here."""
+    util = sys.modules.get("alembic.util")
+    return util is not None and isinstance(exc, util.CommandError)

@@ -94,12 +94,14 @@ async def run_console(core: Core, **options: object) -> int:
     """The local console chat on this database (no platform account needed)."""
     from integrations.console.adapter import ConsoleSession
 
-    await start_translation(core)
+    # The prompt does not wait for translation to get ready (the language model, DeepL's languages).
+    starting = asyncio.create_task(start_translation(core), name="translation-start")
     session = ConsoleSession(core.dispatcher, **options)  # type: ignore[arg-type]
     sender = start_delivery(core)
     try:
         return await session.run()
     finally:
+        await stop_parts([starting], within=1.0)
         await finish_background_work(core)
         await sender
 
@@ -127,8 +129,9 @@ async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lo
     parts = process_parts(core, web=web, worker=worker)
     if not parts.everywhere and not parts.once_only:
         raise RuntimeError("nothing to start for this process type")
-    await start_translation(core)
-    running = list(parts.everywhere)
+    # Nothing waits for translation to get ready (the language model, DeepL's languages, the glossary): until it
+    # is, messages are translated with the built-in language list and no glossary.
+    running = [("translation-start", lambda: start_translation(core)), *parts.everywhere]
     # Every process that has chats sends deliveries through them (the chats attach as the adapters start).
     running.append(("delivery", core.services.delivery.run))
     if parts.once_only:
