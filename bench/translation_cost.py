@@ -355,6 +355,7 @@ async def cost(day: list[dict[str, object]]) -> None:
             RemoteFake() as fake:
         core, chat, translator = make_core(Path(folder), fake)
         await core.services.translation.start()
+        await core.services.translation.engine.ready()
         languages = add_members(core, channel, day)
         fake.reset()
         started = time.monotonic()
@@ -458,6 +459,7 @@ async def latency(samples: int, delay: float, *, each: bool = False) -> None:
         one_trip, client_side = statistics.median(trips), statistics.median(client_sides)
         core, chat, translator = make_core(Path(folder), fake)
         await core.services.translation.start()
+        await core.services.translation.engine.ready()
         languages = add_members(core, channel, day)
         found: list[Sample] = []
         for i in range(-2, samples):  # two warm-up messages (first connections, the quota check)

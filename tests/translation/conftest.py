@@ -138,6 +138,7 @@ async def tcore(settings: Settings, engine: Engine, fake: FakeDeepL, clock: Mova
     assert core.services.translation is not None
     core.services.translation.engine.request_timeout = 1.5
     await core.services.translation.start()
+    await core.services.translation.engine.ready()  # DeepL's languages and the glossary, learnt in the background
     fake.reset()
     yield core
     await core.services.translation.drain()

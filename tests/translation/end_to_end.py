@@ -48,6 +48,7 @@ async def translating_core(settings: Settings, deepl: FakeDeepL) -> AsyncIterato
     assert translation is not None
     try:
         await translation.start()
+        await translation.engine.ready()  # DeepL's languages and the glossary, learnt in the background
         deepl.reset()
         yield core
     finally:

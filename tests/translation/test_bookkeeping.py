@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from bot.models import TranslationMode
-from bot.services.translation.engine import SAVE_DELAY, month_of
+from bot.services.translation.engine import SAVE_DELAY
+from bot.services.translation.usage import month_of
 from bot.wiring import Core
 from tests.fakes.deepl import FakeDeepL
 from tests.translation.conftest import CHANNEL, MovableClock, RecordingChat, add_people, message

@@ -183,5 +183,5 @@ async def test_translate_this_message_answers_in_the_persons_language(tcore: Cor
 
     [reply] = (await translate("Good morning everyone, the agenda is ready.", "1")).replies
     assert reply.ephemeral and "[PT-PT]" in reply.text and "tradução automática" in reply.text
-    [already] = (await translate("Bom dia a todos, a agenda está pronta.", "2")).replies
+    [already] = (await translate("Bom dia a todos, a agenda da reunião de amanhã já está pronta.", "2")).replies
     assert "já está" in already.text and already.ephemeral

@@ -77,6 +77,7 @@ async def test_a_new_deepl_key_does_not_know_the_stored_glossary(
         again = TranslationEngine.build(settings=settings, engine=engine, clock=clock, translator=translator)
         try:
             await again.start()
+            await again.ready()
             assert again.glossary_id == remembered and other.glossaries == {}
             outcome = await again.translate_text(GLOSSARY_TEXT, targets=["DE", "EN-GB"], source="fr")
             await again.drain()

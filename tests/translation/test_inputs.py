@@ -54,10 +54,12 @@ async def test_the_glossary_is_synced_only_when_it_changed(tcore: Core, fake: Fa
     again = TranslationEngine.build(settings=tcore.settings, engine=tcore.engine, clock=tcore.services.clock,
                                     translator=translation.engine.translator)
     await again.start()
+    await again.ready()
     assert again.glossary_id == translation.engine.glossary_id
     assert fake.requests_to("/v3/glossaries", "POST") == [] and len(fake.glossaries) == 1
-    outcome = await again.translate_text("The anti-rumours strategy of Lisbon", targets=["FR"])
-    assert outcome.texts["FR"].plain() == "[FR] The stratégie anti-rumeurs of Lisbonne"
+    outcome = await again.translate_text("The anti-rumours strategy of Lisbon was presented to the council.",
+                                         targets=["FR"])
+    assert outcome.texts["FR"].plain() == "[FR] The stratégie anti-rumeurs of Lisbonne was presented to the council."
 
 
 async def test_translate_command_and_unsupported_languages(tcore: Core, fake: FakeDeepL) -> None:

@@ -19,8 +19,9 @@ from bot.i18n import t
 from bot.messages import Identity
 from bot.models import ChannelTranslation, Member, MirrorChannel, TranslationMode
 from bot.services.members import MemberService
-from bot.services.translation.engine import TranslationEngine, month_of
+from bot.services.translation.engine import TranslationEngine
 from bot.services.translation.languages import base, display_name, target_code
+from bot.services.translation.usage import month_of
 from bot.settings import SUPPORTED_LOCALES
 
 T = TypeVar("T")
@@ -132,7 +133,7 @@ class ChannelSettings:
     def month_usage(self, channel: Identity) -> tuple[int, int | None]:
         """Characters billed this month for the channel's scope, and its monthly budget (None: no budget)."""
         scope = self.scope_of(channel)
-        return self.engine.usage(scope, month_of(self.clock.now())), self.store.budget(scope)
+        return self.engine.usage.of(scope, month_of(self.clock.now())), self.store.budget(scope)
 
     # ------------------------------------------------------------ who reads a channel
 
@@ -189,7 +190,7 @@ class ChannelSettings:
         """A monthly budget in characters for the channel's scope (None: no budget); returns the scope."""
         scope = self.scope_of(channel)
         self.store.set_budget(scope, characters, now=self.clock.now())
-        self.engine.forget_budget(scope)
+        self.engine.usage.forget_budget(scope)
         self.forget()
         return scope
 

@@ -19,7 +19,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from bot.services.translation.languages import (
 from bot.services.translation.markup import Encoded, decode, encode, has_words, split_pieces, words_of
 from bot.services.translation.recent import Recent
 from bot.services.translation.store import TranslationStore
+from bot.services.translation.usage import Usage, month_of
 from bot.settings import SUPPORTED_LOCALES, Settings
 
 log = logging.getLogger(__name__)
@@ -62,18 +62,12 @@ CONTEXT_CHARACTERS = 1000
 SAVE_DELAY = 0.25
 #: After the glossary could not be synced again, the next try waits this long.
 GLOSSARY_RETRY = timedelta(minutes=10)
-#: How long a cluster's budget is remembered before it is read again.
-BUDGET_SECONDS = 30.0
 
 
 def cache_key(text: str, *, source: str | None, target: str, glossary: str, formality: str | None, xml: bool) -> str:
     """The identity of one translation: the same key is never paid for twice."""
     material = json.dumps(["v1", text, source or "", target, glossary, formality or "", xml], ensure_ascii=False)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-def month_of(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
 
 
 @dataclass
@@ -156,13 +150,13 @@ class TranslationEngine:
         self._memory: Recent = Recent(20_000)
         self._inflight: dict[str, asyncio.Future[Translation]] = {}
         self._pending: dict[_Params, list[_Pending]] = {}
-        self._usage_counters: dict[tuple[str, str], int] = {}
-        self._budgets: dict[str, tuple[float, int | None]] = {}
+        #: Characters billed per scope and month, and budgets.
+        self.usage = Usage(store, clock)
         self._background: set[asyncio.Task[Any]] = set()
         self._unsaved: list[dict[str, Any]] = []  # translationcache rows not written yet
-        self._unsaved_usage: dict[tuple[str, str], list[int]] = {}
         self._save_handle: asyncio.TimerHandle | None = None
         self._started = False
+        self._learning: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, *, settings: Settings, engine: Engine, clock: Clock, translator: Translator | None,
@@ -180,15 +174,21 @@ class TranslationEngine:
     # ------------------------------------------------------------ start
 
     async def start(self) -> None:
-        """Get ready: build the language identifier (in a thread), learn DeepL's languages, sync the glossary."""
+        """Get ready without waiting on DeepL: its languages and the glossary sync come in the background.
+
+        Nothing at start waits for DeepL to answer, and the language identifier loads its models when a text
+        first needs them. The first translation waits for DeepL's languages and the glossary only if they are
+        still on their way, and at most one request's time (`ready`).
+        """
         if self._started:
             return
         self._started = True
         self.identifier.include(set(SUPPORTED_LOCALES) | self.store.city_languages())
-        warm = asyncio.to_thread(self.identifier.warm_up)
-        if self.translator is None:
-            await warm
-            return
+        if self.translator is not None:
+            self._learning = self.spawn(self._learn_from_deepl())
+
+    async def _learn_from_deepl(self) -> None:
+        assert self.translator is not None
         try:
             languages = await self.translator.target_languages()
             if languages:
@@ -200,7 +200,20 @@ class TranslationEngine:
             await self.sync_glossary()
         except TranslationUnavailable as exc:
             log.warning("the ICC glossary could not be synced to DeepL (translating without it): %s", exc)
-        await warm
+
+    async def ready(self, *, within: float | None = None) -> bool:
+        """Wait (at most `within` seconds, else as long as it takes) until DeepL's languages and the glossary
+        are learnt; False when they are still on their way."""
+        learning = self._learning
+        if learning is None or learning.done():
+            return True
+        try:
+            async with asyncio.timeout(within):
+                await asyncio.shield(learning)
+        except TimeoutError:
+            log.warning("DeepL's languages and the glossary are still on their way: translating without them")
+            return False
+        return True
 
     async def sync_glossary(self, *, again: bool = False) -> str | None:
         """Send the glossary to DeepL when its content changed since the last sync (or, `again`, because DeepL
@@ -267,6 +280,9 @@ class TranslationEngine:
         if self.translator is None:
             outcome.unconfigured = True
             return outcome
+        # The glossary and DeepL's formal languages shape the request (and its cache key): wait for them if the
+        # start is still learning them, but never longer than one request would take.
+        await self.ready(within=self.request_timeout)
         pieces = split_pieces(segments, PIECE_CHARACTERS)
         plans: dict[str, tuple[list[Encoded], list[str], _Params]] = {}
         forms: dict[bool, list[Encoded]] = {}  # the text as sent: one form with XML tags, one with placeholders
@@ -293,7 +309,7 @@ class TranslationEngine:
             for target, (encoded, keys, _) in plans.items()
         }
         to_pay = sum(len(text) for items in missing.values() for _, text in items)
-        if to_pay and self.over_budget(scope, to_pay):
+        if to_pay and self.usage.over_budget(scope, to_pay):
             outcome.over_budget = True
             return outcome
         if to_pay and not self.breaker.allow():
@@ -312,7 +328,7 @@ class TranslationEngine:
             restored: list[RichText] = []
             for piece, key in zip(encoded, keys, strict=True):
                 translation = known.get(key) or fetched[key]
-                if deferred:
+                if unsure:
                     seen[base(translation.detected_source)] += 1
                 restored.append(decode(translation.text, piece))
             translated = RichText.of(*restored)
@@ -330,12 +346,16 @@ class TranslationEngine:
                     outcome.texts[target] = result
 
         await one_round(first)
-        if deferred and not outcome.paused:
+        if unsure and not outcome.paused:
             # Every piece of every language answered must agree for the text to count as in that language.
             language = next(iter(seen)) if len(seen) == 1 else ""
-            if language and language in unsure:
+            if language:
                 outcome.source = language
                 deferred = [code for code in deferred if base(code) != language]
+                # Asked into its own language (it was all there was to ask): not a translation.
+                for target in [code for code in outcome.texts if base(code) == language]:
+                    del outcome.texts[target]
+                    outcome.sections.pop(target, None)
             if deferred:
                 await one_round(deferred)
         if outcome.paused:
@@ -495,12 +515,7 @@ class TranslationEngine:
         self.stats.requests += 1
         self.stats.texts_sent += len(batch)
         self.stats.billed_characters += sum(billed_by_scope.values())
-        month = month_of(now)
-        for index, (scope, billed) in enumerate(billed_by_scope.items()):
-            self._usage_counters[(scope, month)] = self.usage(scope, month) + billed
-            unsaved = self._unsaved_usage.setdefault((scope, month), [0, 0])
-            unsaved[0] += billed
-            unsaved[1] += 1 if index == 0 else 0
+        self.usage.add(billed_by_scope, month_of(now))
         # The waiters post their replies first; the bookkeeping follows (`save`), one write for all the
         # requests that answered meanwhile. Until then the in-memory cache has the translations.
         if self._save_handle is None:
@@ -519,42 +534,13 @@ class TranslationEngine:
             self._save_handle.cancel()
             self._save_handle = None
         rows, self._unsaved = self._unsaved, []
-        usage, self._unsaved_usage = self._unsaved_usage, {}
+        usage = self.usage.unsaved()
         if not rows and not usage:
             return
         try:
-            self.store.record(rows, [(scope, month, billed, requests)
-                                     for (scope, month), (billed, requests) in usage.items()])
+            self.store.record(rows, usage)
         except Exception:
             log.exception("could not record %d translations", len(rows))
-
-    # ------------------------------------------------------------ budgets and usage
-
-    def usage(self, scope: str, month: str) -> int:
-        """Characters billed for `scope` in `month` (`2026-11`)."""
-        if (scope, month) not in self._usage_counters:
-            self._usage_counters[(scope, month)] = self.store.usage(scope, month)
-        return self._usage_counters[(scope, month)]
-
-    def budget(self, scope: str) -> int | None:
-        """The monthly budget of `scope` in characters (None: no budget), remembered for a few seconds."""
-        now = time.monotonic()
-        hit = self._budgets.get(scope)
-        if hit is not None and now - hit[0] < BUDGET_SECONDS:
-            return hit[1]
-        budget = self.store.budget(scope)
-        self._budgets[scope] = (now, budget)
-        return budget
-
-    def forget_budget(self, scope: str) -> None:
-        self._budgets.pop(scope, None)
-
-    def over_budget(self, scope: str, characters: int) -> bool:
-        """Whether paying `characters` more would take `scope` over its monthly budget."""
-        budget = self.budget(scope)
-        if budget is None:
-            return False
-        return self.usage(scope, month_of(self.clock.now())) + characters > budget
 
     # ------------------------------------------------------------ background work
 
@@ -566,7 +552,12 @@ class TranslationEngine:
         return task
 
     async def drain(self) -> None:
-        """Wait for background work (tests, benchmarks, shutdown), and write what is still only in memory."""
+        """Wait for background work (tests, benchmarks, shutdown), and write what is still only in memory.
+
+        Learning DeepL's languages and syncing the glossary at start is not waited for: it starts again next time.
+        """
+        if self._learning is not None and not self._learning.done():
+            self._learning.cancel()
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
         self.save()

@@ -4,6 +4,12 @@ DeepL bills a text even when it is already in the target language, so the bot id
 itself (lingua, a maintained n-gram identifier, for the languages in play) and asks DeepL only for the
 other ones. Short replies ("Merci !", "Дякую!") are too short for n-grams: a small lexicon of the
 network's usual thanks and greetings decides those.
+
+Lingua runs in its low-accuracy mode (trigram models: about 30 MB for the network's languages, instead of
+400 MB for every n-gram model), and each language's model is loaded when a text first needs it, not at
+start. Below `SHORT_TEXT` characters trigrams alone are less sure, so a short text counts as identified
+only when lingua is nearly certain (`SURE_SHORT`); otherwise its likely languages go to DeepL's own detection
+first (see the engine), which costs nothing more.
 """
 
 from __future__ import annotations
@@ -57,8 +63,12 @@ SHORT_REPLIES: dict[str, str] = {
 
 #: Below this many letters lingua's guess is not trusted unless it is overwhelming.
 _SHORT = 12
+#: Below this many characters the trigram models are trusted only when nearly certain (lingua's documentation
+#: puts the low-accuracy mode on a par with the high one from about 120 characters on).
+SHORT_TEXT = 120
+SURE_SHORT = 0.95
 #: When unsure, a language this likely (lingua's relative confidence) is a candidate for the text's own.
-CANDIDATE_SHARE = 0.2
+CANDIDATE_SHARE = 0.05
 
 #: A longer text is identified on this many characters of it: its beginning, middle and end. Lingua's answer
 #: does not change with more, and its cost grows with the text (26 ms for 40,000 characters, holding the
@@ -104,7 +114,8 @@ def normalise(text: str) -> str:
 
 
 class LanguageIdentifier:
-    """Identifies the language of texts among the languages in play; the model is built once, lazily."""
+    """Identifies the language of texts among the languages in play; each language's model is loaded when a
+    text first needs it."""
 
     def __init__(self, languages: Iterable[str] = NETWORK_LANGUAGES, *, threshold: float = 0.6) -> None:
         self._wanted = {code.lower().split("-")[0] for code in languages}
@@ -140,16 +151,16 @@ class LanguageIdentifier:
             if len(known) < 2:
                 known = [IsoCode639_1.EN, IsoCode639_1.FR]
             started = time.perf_counter()
-            self._detector = (
-                LanguageDetectorBuilder.from_iso_codes_639_1(*known).with_preloaded_language_models().build()
-            )
+            # Not preloaded: lingua loads a language's models when a text first needs them (and keeps them
+            # for every detector of the process).
+            self._detector = LanguageDetectorBuilder.from_iso_codes_639_1(*known).with_low_accuracy_mode().build()
             self._built_for = wanted
             log.info("language identifier built for %d languages in %.2f s", len(known),
                      time.perf_counter() - started)
             return self._detector
 
     def warm_up(self) -> None:
-        """Build the model now (it takes about a second: do it in a thread at start)."""
+        """Build the identifier now (tests and benchmarks; the bot builds it when a text first needs it)."""
         self._model()
 
     # ------------------------------------------------------------ identifying
@@ -188,6 +199,8 @@ class LanguageIdentifier:
         code = best.language.iso_code_639_1.name.lower()
         letters = sum(1 for ch in plain if ch.isalpha())
         confident = best.value >= self.threshold and (letters >= _SHORT or best.value - second >= 0.5)
+        if len(text) < SHORT_TEXT and best.value < SURE_SHORT:
+            confident = False
         if confident:
             return Identified(code, True, float(best.value), (code,))
         candidates = [code] + [value.language.iso_code_639_1.name.lower() for value in values[1:3]
@@ -195,9 +208,9 @@ class LanguageIdentifier:
         return Identified(code, False, float(best.value), tuple(candidates))
 
     async def identify_async(self, text: str) -> Identified:
-        """Like `identify`, off the event loop while the model is still being built (about a second).
+        """Like `identify`, off the event loop while the identifier is still being built.
 
-        Once it is built, identifying takes a millisecond or two whatever the text's length (`sample`), and
+        Once it is built, identifying takes a millisecond or less whatever the text's length (`sample`), and
         lingua holds the interpreter while it works: a thread would only add a hand-over to the wait.
         """
         if self._detector is None:

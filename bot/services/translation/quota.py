@@ -13,7 +13,8 @@ from bot.i18n import format_number, t
 from bot.messages import Reply
 from bot.ports import TranslationUnavailable
 from bot.services.delivery import DeliveryService
-from bot.services.translation.engine import TranslationEngine, month_of
+from bot.services.translation.engine import TranslationEngine
+from bot.services.translation.usage import month_of
 
 log = logging.getLogger(__name__)
 
