@@ -3,7 +3,9 @@
 The library is synchronous: every call runs in a small thread pool of its own, behind a semaphore of the
 same size, so the event loop never waits on DeepL and a burst of messages cannot open more than
 `max_concurrency` connections (a pool of its own rather than the loop's default one, which the console's
-input reader and other `asyncio.to_thread` users share). Library errors become `TranslationUnavailable`.
+input reader and other `asyncio.to_thread` users share). Its threads are daemon threads (the standard
+library's `multiprocessing.pool.ThreadPool`): a request DeepL does not answer never keeps the process from
+stopping. Library errors become `TranslationUnavailable`.
 
 Each call has its own time limit, and the adapter, not the library, decides what is tried again: a 429, a
 5xx or a connection that never reached DeepL, with backoff, only while the call's time is not up. The
@@ -19,7 +21,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
 from typing import Any, TypeVar
 
 import deepl
@@ -125,7 +127,7 @@ class DeepLTranslator:
         self._client = client
         self._max_concurrency = max_concurrency
         self._semaphore: asyncio.Semaphore | None = None
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="deepl")
+        self._pool: ThreadPool | None = None  # started with the first call
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -137,11 +139,38 @@ class DeepLTranslator:
         return cls(settings.deepl_auth_key.get_secret_value(), server_url=settings.deepl_server_url, **options)
 
     def close(self, *, wait: bool = False) -> None:
-        """Stop: requests not started are dropped; with `wait`, the ones in flight are waited for (tests)."""
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        """Stop taking requests; with `wait`, the ones in flight are waited for (tests), else left behind."""
+        if self._pool is not None:
+            self._pool.close()
+            if wait:
+                self._pool.join()
         self._client.close()
 
     # ------------------------------------------------------------ calling the library
+
+    def _in_thread(self, call: Callable[[], T]) -> asyncio.Future[T]:
+        """`call()` in one of the pool's threads; its answer (or error) comes back on the event loop."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def settle(result: Any, error: BaseException | None) -> None:
+            if future.done():  # given up on meanwhile (the call's time was up)
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        def back(result: Any = None, error: BaseException | None = None) -> None:
+            try:
+                loop.call_soon_threadsafe(settle, result, error)
+            except RuntimeError:  # the loop is closed: nobody waits any more
+                pass
+
+        if self._pool is None:
+            self._pool = ThreadPool(self._max_concurrency)
+        self._pool.apply_async(call, callback=back, error_callback=lambda error: back(error=error))
+        return future
 
     async def _call(self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any) -> T:
         if self._semaphore is None:
@@ -155,7 +184,7 @@ class DeepLTranslator:
                     # (`asyncio.timeout_at` rather than `wait_for`: one hand-over fewer on the loop when the
                     # answer comes.)
                     async with asyncio.timeout_at(deadline):
-                        return await loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
+                        return await self._in_thread(functools.partial(function, *args, **kwargs))
                 except TimeoutError:
                     raise TranslationUnavailable("timeout", f"no answer in {limit:g} s") from None
                 except deepl.DeepLException as exc:
