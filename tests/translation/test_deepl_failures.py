@@ -5,7 +5,10 @@ notice names its cause and when translation resumes, in every language of the ch
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -189,3 +192,30 @@ def test_the_quota_renews_on_the_next_renewal_day() -> None:
     assert quota_renews_on(28, now, "Europe/Paris").date().isoformat() == "2026-11-28"
     assert quota_renews_on(31, datetime(2027, 1, 31, 12, tzinfo=UTC), "UTC").date().isoformat() == "2027-02-28"
     assert quota_renews_on(None, now, "UTC") is None
+
+
+STOPPING = """
+import asyncio, sys
+from integrations.deepl.translator import DeepLTranslator, configure_retries
+from bot.ports import TranslationUnavailable
+
+async def main() -> None:
+    configure_retries()  # as the wiring does: one HTTP attempt may wait 20 s
+    translator = DeepLTranslator(sys.argv[1], server_url=sys.argv[2], timeout=0.3)
+    try:
+        await translator.translate(["Bonjour"], target="DE", source="FR")
+    except TranslationUnavailable as exc:
+        print(exc.reason)
+    translator.close()
+
+asyncio.run(main())
+"""
+
+
+def test_a_request_deepl_does_not_answer_does_not_keep_the_bot_from_stopping() -> None:
+    """The bot gave up on the call: stopping does not wait for the HTTP attempt to time out."""
+    with FakeDeepL() as server:
+        server.hang_next(30.0)
+        done = subprocess.run([sys.executable, "-c", STOPPING, server.auth_key, server.url], capture_output=True,
+                              text=True, timeout=15, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and done.stdout.strip() == "timeout", done.stderr
