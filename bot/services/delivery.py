@@ -209,6 +209,12 @@ class DeliveryService:
         ]
         return self.store.add(rows) if rows else 0
 
+    def withdraw(self, item_prefix: str, people: Iterable[Identity] | None = None, *, reason: str = "withdrawn") -> int:
+        """Stop the deliveries not sent yet whose item starts with `item_prefix` (to those `people` by direct
+        message only, when given): a survey reminder to a city that has answered since. Returns how many."""
+        targets = None if people is None else [target_name(person, direct=True) for person in people]
+        return self.store.withdraw(item_prefix=item_prefix, targets=targets, now=self.clock.now(), reason=reason)
+
     def report(self, item: str) -> DeliveryReport:
         """Where the deliveries of `item` are: sent, pending, failed with their reasons."""
         return self.store.report(item)

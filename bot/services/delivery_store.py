@@ -298,6 +298,20 @@ class DeliveryStore:
             values["maybe_sent"] = True
         self._finish(claim, now, **values)
 
+    def withdraw(self, *, item_prefix: str, targets: Sequence[str] | None, now: datetime, reason: str) -> int:
+        """Give up the pending rows whose item starts with `item_prefix` (to `targets` only, when given): they are no
+        longer wanted (a reminder to someone who has answered since). Rows being sent are left to finish."""
+        if targets is not None and not targets:
+            return 0
+        condition = and_(TABLE.c.state == DeliveryState.pending,
+                         TABLE.c.item.startswith(item_prefix, autoescape=True))
+        if targets is not None:
+            condition = and_(condition, TABLE.c.target.in_(list(targets)))
+        statement = update(TABLE).where(condition).values(state=DeliveryState.given_up, reason=reason[:32],
+                                                          detail="withdrawn", updated_at=now)
+        with self._write() as connection:
+            return int(connection.execute(statement).rowcount or 0)
+
     def next_due(self, *, platforms: Iterable[str]) -> datetime | None:
         """When the next delivery for `platforms` may be claimed (a pending row's time, or a lease's end)."""
         wanted = sorted(set(platforms))
