@@ -227,7 +227,10 @@ class Dispatcher:
         if response.errors:
             self.submissions.release(claim)  # nothing recorded: the corrected form may come again
         else:
-            self.submissions.record(claim, response.replies)
+            kept = response.replies
+            if response.private:  # an anonymous answer is never stored with who sent it
+                kept = [Reply(text=ctx.t("This form was sent already and recorded."))]
+            self.submissions.record(claim, kept)
         return response
 
     async def _answer_of_first(self, ctx: Context, claim: Claim) -> Response:

@@ -156,6 +156,19 @@ class Section:
     buttons: tuple[Button, ...] = ()
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply (a chart, an export): each adapter uploads it its own way (Slack's file
+    upload, a Discord attachment, a file saved by the console) where its chat has the `FilePosting` ability."""
+
+    name: str
+    data: bytes
+    media_type: str = "application/octet-stream"
+    title: str = ""
+    #: What the file shows, for screen readers and where it cannot be shown (a chart's figures).
+    alt_text: str = ""
+
+
 @dataclass
 class Reply:
     """A message for the person who acted, or for the conversation.
@@ -175,6 +188,8 @@ class Reply:
     rich: RichText | None = None
     #: The reply repeats what someone wrote: the people and groups it mentions are not notified again.
     quiet: bool = False
+    #: Files that go with the reply (charts, exports), posted after its text where the chat can post files.
+    files: list[Attachment] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.rich is not None and not self.text:
@@ -240,6 +255,8 @@ class Form:
     submit_label: str
     fields: list[FormField]
     state: str = ""
+    #: What to tell someone who stops filling it in, when not "nothing was saved" (a survey keeps the pages sent).
+    on_stop: str = ""
 
     def field(self, name: str) -> FormField:
         for candidate in self.fields:
@@ -257,6 +274,9 @@ class Response:
     #: For a submitted form: errors per field name. Non-empty means nothing was saved; show them on the form.
     errors: dict[str, str] = field(default_factory=dict)
     direct_messages: list[DirectMessage] = field(default_factory=list)
+    #: The replies hold what must not be kept anywhere (an anonymous survey's answers): a form sent again gets
+    #: a short notice instead of them.
+    private: bool = False
 
     @classmethod
     def text(cls, text: str, *, ephemeral: bool = True) -> Response:

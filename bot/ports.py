@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from bot.messages import Form, Identity, Reply
+from bot.messages import Attachment, Form, Identity, Reply
 from bot.richtext import RichText
 
 
@@ -183,6 +183,20 @@ class MessageSplitting(Protocol):
 
     def split(self, text: RichText) -> list[RichText]:
         """`text` in pieces of one message each, cut where the platform's own splitter cuts."""
+        ...
+
+
+@runtime_checkable
+class FilePosting(Protocol):
+    """A chat that can post files (a results chart, an export) in a conversation or to a person.
+
+    Slack: the files upload (v2) into the conversation; Discord: message attachments; the console saves the file
+    and prints where. A reply's `files` go out through it after the reply's text.
+    """
+
+    async def post_files(self, target: Identity, files: list[Attachment], *, direct: bool = False) -> list[str]:
+        """Post `files` in conversation `target` (or to person `target` by direct message when `direct`);
+        returns what the platform calls each posted file (ids, or paths). Raises `ChatError`."""
         ...
 
 

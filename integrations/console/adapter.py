@@ -12,12 +12,14 @@ import re
 import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.dispatch import Dispatcher
 from bot.forms import validate_field
 from bot.i18n import negotiate, t
 from bot.messages import (
+    Attachment,
     Button,
     ButtonPressed,
     CommandInvoked,
@@ -58,11 +60,13 @@ class ConsoleChat:
     platform = PLATFORM
     capabilities = CAPABILITIES
 
-    def __init__(self, out: TextIO, locale: Callable[[], str]) -> None:
+    def __init__(self, out: TextIO, locale: Callable[[], str], files_dir: Path | None = None) -> None:
         self.out = out
         self._locale = locale
         self._next_id = 0
         self.buttons: list[Button] = []
+        #: Where files that come with replies (charts, exports) are saved (`bot.ports.FilePosting`).
+        self.files_dir = files_dir or Path("files")
 
     def _id(self) -> str:
         self._next_id += 1
@@ -84,6 +88,27 @@ class ConsoleChat:
                 self.write(f"    {line}")
             self._show_buttons(list(section.buttons))
         self._show_buttons(reply.buttons)
+        if reply.files:
+            self.save_files(reply.files)
+
+    def save_files(self, files: list[Attachment]) -> list[str]:
+        """Save `files` (a chart, an export) in `files_dir` and say where each is: a terminal shows no image."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for file in files:
+            name = console_name(Path(file.name).stem) or "file"
+            path = self.files_dir / f"{name}{Path(file.name).suffix[:8]}"
+            number = 1
+            while path.exists():
+                number += 1
+                path = self.files_dir / f"{name}-{number}{Path(file.name).suffix[:8]}"
+            path.write_bytes(file.data)
+            self.write(f"    📎 {file.title or file.name}: {path}")
+            paths.append(str(path))
+        return paths
+
+    async def post_files(self, target: Identity, files: list[Attachment], *, direct: bool = False) -> list[str]:
+        return self.save_files(files)
 
     def _show_buttons(self, buttons: list[Button]) -> None:
         if not buttons:
@@ -175,7 +200,8 @@ class ConsoleSession:
         self.user, self.city, self.role, self.channel_name = user, city, role, channel
         self.platform_locale = locale
         self.locale = negotiate(locale, default=dispatcher.services.settings.default_locale)
-        self.chat = ConsoleChat(self.stdout, lambda: self.locale)
+        self.chat = ConsoleChat(self.stdout, lambda: self.locale,
+                                files_dir=dispatcher.services.settings.data_dir / "files")
         self.names = ConsoleNames(dispatcher.services.members)
         dispatcher.attach_chat(self.chat)
         self.interactive = self.stdin.isatty()
@@ -411,7 +437,10 @@ class ConsoleSession:
             for form_field in todo:
                 answer = await self.ask_field(form_field, values.get(form_field.name) or form_field.initial)
                 if answer is None:
-                    self._say("Form cancelled: nothing was saved.")
+                    if form.on_stop:
+                        self.chat.write(form.on_stop)
+                    else:
+                        self._say("Form cancelled: nothing was saved.")
                     return
                 values[form_field.name] = answer
             event = FormSubmitted(actor=self.identity, channel=self.channel, form_id=form.form_id,
