@@ -46,6 +46,10 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "commands/practice*.py",
         "commands/share_practice*.py",
     ),
+    "surveys": (
+        "bot/services/surveys/*.py",
+        "commands/survey*.py",
+    ),
     "core": ("bot/*.py", "bot/**/*.py", "commands/*.py", "integrations/**/*.py", "schedules/*.py"),
 }
 

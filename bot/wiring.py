@@ -51,6 +51,7 @@ def build_core(
     registry = build_registry()
     dispatcher = Dispatcher(services, registry)
     wire_translation(services, dispatcher)
+    wire_surveys(services)
     return Core(settings=settings, engine=engine, services=services, registry=registry, dispatcher=dispatcher)
 
 
@@ -78,6 +79,13 @@ def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
     dispatcher.on_delete(translation.listener.message_deleted)
     dispatcher.on_reaction(translation.on_demand.reaction_added)
     dispatcher.on_translation_request(translation.on_demand.requested)
+
+
+def wire_surveys(services: Services) -> None:
+    """The surveys feature (`services.features["surveys"]`), which also fills the home's "Open surveys"."""
+    from bot.services.surveys import Surveys
+
+    services.add_feature("surveys", Surveys.build(services))
 
 
 async def start_translation(core: Core) -> None:

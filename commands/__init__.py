@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "commands.practices",
     "commands.translate",
     "commands.translation",
+    "commands.survey",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,8 +41,17 @@ async def translate_missing_practices(core: Core) -> object:
     return await practices.catch_up()
 
 
+async def run_surveys(core: Core) -> object:
+    """Open the surveys whose date has come, send the reminders due (09:00 in each city), close those past due."""
+    surveys = core.services.features.get("surveys")
+    if surveys is None:
+        return None
+    return await asyncio.to_thread(surveys.reminders.run_due)
+
+
 JOBS = (
     Job("translation-quota", check_translation_quota, every=timedelta(hours=1)),
     Job("practice-translations", translate_missing_practices, every=timedelta(hours=6),
         first_after=timedelta(minutes=5)),
+    Job("surveys", run_surveys, every=timedelta(minutes=1), first_after=timedelta(seconds=20)),
 )

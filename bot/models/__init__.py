@@ -23,6 +23,7 @@ from bot.models.practices import (
 from bot.models.roles import PlatformRole
 from bot.models.slack import SlackEventReceipt, SlackInstallation, SlackOAuthState  # noqa: F401
 from bot.models.submissions import FormSubmission
+from bot.models.surveys import Survey, SurveyResponse, SurveyState, SurveyTarget
 from bot.models.translation import (
     ChannelReader,
     ChannelTranslation,
@@ -63,6 +64,10 @@ __all__ = [
     "ReadingLanguage",
     "ReviewAction",
     "Role",
+    "Survey",
+    "SurveyResponse",
+    "SurveyState",
+    "SurveyTarget",
     "TranslatedPost",
     "TranslationBudget",
     "TranslationCacheEntry",
