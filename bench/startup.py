@@ -8,8 +8,10 @@ on with DEEPL_AUTH_KEY pointing at the DeepL fake), several times in a row:
   API address answers nothing) — ready when `/healthz` answers 200;
 * worker: `python -m bot worker` with a Discord token — ready when the Discord fake receives its IDENTIFY.
 
-Printed for each: time to ready (min / median) and peak memory (the resident set's high-water mark, VmHWM,
-read `--settle` seconds after ready, so what start-up leaves running in the background counts too).
+Printed for each: time to ready (min / median), the processor time the process used until then (median; it
+does not grow when others share the machine, as the time to ready does) and peak memory (the resident set's
+high-water mark, VmHWM, read `--settle` seconds after ready, so what start-up leaves running in the background
+counts too).
 `--deepl-silent` makes the DeepL fake accept connections and never answer: nothing at start may wait on it.
 
     python bench/startup.py                 # 5 runs of each
@@ -51,13 +53,15 @@ class Figures:
 
     name: str
     ready: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
 
     def line(self) -> str:
         ready_min, ready_med = min(self.ready), statistics.median(self.ready)
+        cpu_med = statistics.median(self.cpu)
         peak_min, peak_med, peak_max = min(self.peak_mib), statistics.median(self.peak_mib), max(self.peak_mib)
         verdict = "ok" if ready_med <= READY_TARGET_S and peak_max <= PEAK_TARGET_MIB else "OVER TARGET"
-        return (f"{self.name:<8} {len(self.ready):>4}  {ready_min:6.2f} {ready_med:6.2f}      "
+        return (f"{self.name:<8} {len(self.ready):>4}  {ready_min:6.2f} {ready_med:6.2f}   {cpu_med:6.2f}      "
                 f"{peak_min:6.0f} {peak_med:6.0f} {peak_max:6.0f}   {verdict}")
 
 
@@ -67,6 +71,13 @@ def peak_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc (Linux only)")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The processor time (user + system) the process has used so far: unlike the time to ready, it does not
+    grow when other programs share the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -216,6 +227,7 @@ async def bench(runs: int, only: list[str], settle: float, deepl_silent: bool, w
                     ready = worker_ready(run, discord, len(discord.identify_payloads))
                 try:
                     figures.ready.append(await ready)
+                    figures.cpu.append(cpu_seconds(run.process.pid))
                     await asyncio.sleep(settle)
                     figures.peak_mib.append(peak_mib(run.process.pid))
                 finally:
@@ -245,7 +257,7 @@ def main() -> None:
     print(f"DeepL {'silent (never answers)' if options.deepl_silent else 'answering'}; "
           f"web {'with Slack over HTTP' if options.web_with_slack else 'with nothing else configured'}; "
           f"targets: ready <= {READY_TARGET_S} s, peak <= {PEAK_TARGET_MIB:.0f} MiB")
-    print("process  runs  ready s (min median)  peak MiB (min median max)")
+    print("process  runs  ready s (min median)  cpu s to ready (median)  peak MiB (min median max)")
     for figures in results:
         print(figures.line())
 
