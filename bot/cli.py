@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
+from bot.calendar_cli import calendar_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import CommandLine, err, settings_or_exit
 
@@ -63,6 +64,7 @@ app.add_typer(practices_app, name="practices")
 app.add_typer(locales_app, name="locales")
 app.add_typer(members_app, name="members")
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(calendar_app, name="calendar")
 
 
 def _settings_or_none() -> Settings | None:

@@ -111,4 +111,6 @@ def load_demo(services: Services) -> dict[str, int]:
     from bot.demo_practices import load_demo_practices
 
     counts["practices"] = load_demo_practices(services)
+    added, _ = services.calendar.load_campaign_days()
+    counts["campaign days"] = added
     return counts

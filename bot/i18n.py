@@ -50,6 +50,16 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "bot/services/surveys/*.py",
         "commands/survey*.py",
     ),
+    "calendar": (
+        "bot/services/calendar/*.py",
+        "bot/calendar_cli.py",
+        "commands/calendar*.py",
+        "commands/event*.py",
+        "commands/remind*.py",
+        "commands/subscribe*.py",
+        "commands/unsubscribe*.py",
+        "commands/broadcast*.py",
+    ),
     "core": ("bot/*.py", "bot/**/*.py", "commands/*.py", "integrations/**/*.py", "schedules/*.py"),
 }
 
@@ -95,7 +105,11 @@ def catalogue(locale: str) -> Translations:
         buffer = io.BytesIO()
         write_mo(buffer, parsed)
         buffer.seek(0)
-        merged.merge(Translations(fp=buffer, domain=po_path.stem))
+        part = Translations(fp=buffer, domain=po_path.stem)
+        # The empty catalogue merged into has English's plural rule (n != 1): take the language's own, or
+        # Ukrainian's "14 днів" would read "14 дні".
+        merged.plural = part.plural
+        merged.merge(part)
     return merged
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.routing import BaseRoute
 
+    from bot.services.surveys import Surveys
     from integrations.slack.app import SlackAdapter
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
     )
     services.translation = translation
     services.translation_engine = translation.engine
+    # The calendar translates events and reads channels' languages through it.
+    services.calendar.translation = translation
     dispatcher.on_message(translation.listener.message_posted)
     dispatcher.on_edit(translation.listener.message_edited)
     dispatcher.on_delete(translation.listener.message_deleted)
@@ -85,7 +88,20 @@ def wire_surveys(services: Services) -> None:
     """The surveys feature (`services.features["surveys"]`), which also fills the home's "Open surveys"."""
     from bot.services.surveys import Surveys
 
-    services.add_feature("surveys", Surveys.build(services))
+    surveys = Surveys.build(services)
+    services.add_feature("surveys", surveys)
+    wire_campaign_days_vote(services, surveys)
+
+
+def wire_campaign_days_vote(services: Services, surveys: Surveys) -> None:
+    """The campaign-days vote offers the calendar's campaign days, and when it closes, the days it chose become
+    the ones the network celebrates (the calendar's events and reminders follow)."""
+    from bot.services.surveys.definitions import ChoiceDef
+
+    calendar = services.calendar
+    surveys.service.choice_sources["campaign-days"] = lambda: [
+        ChoiceDef(id=day.id, text=day.names) for day in calendar.campaign_days()]
+    surveys.reminders.campaign_days_chosen = calendar.set_campaign_days
 
 
 async def start_translation(core: Core) -> None:
@@ -269,9 +285,11 @@ def slack_adapter(core: Core) -> SlackAdapter | None:
 def web_routes(core: Core, slack: SlackAdapter | None = None) -> list[BaseRoute]:
     """Every route the web host mounts: `/healthz`, Slack's endpoints when a workspace is served over HTTP, and
     each feature's (a feature adds its line here)."""
+    from integrations.web.calendar_feeds import calendar_routes
     from integrations.web.health import health_routes
 
     routes = health_routes(core.engine, core.settings.platforms)
+    routes += calendar_routes(core.services.calendar)
     if slack is not None and core.settings.slack_http_enabled:
         from integrations.slack.http import slack_routes
 

@@ -16,6 +16,12 @@ COMMAND_MODULES = (
     "commands.translate",
     "commands.translation",
     "commands.survey",
+    "commands.calendar",
+    "commands.event",
+    "commands.remind",
+    "commands.subscribe",
+    "commands.unsubscribe",
+    "commands.broadcast",
 )
 
 

@@ -49,9 +49,24 @@ async def run_surveys(core: Core) -> object:
     return await asyncio.to_thread(surveys.reminders.run_due)
 
 
+async def calendar_tick(core: Core) -> object:
+    """Hand the reminders, digests and personal reminders that are due to delivery (the schedule is in the
+    database: this job reads it every minute, so whatever any process planned or changed is seen), and bring
+    broadcast reports up to date."""
+    return await core.services.calendar.tick()
+
+
+async def translate_missing_events(core: Core) -> object:
+    """Translate coming events that still miss a language (after a DeepL pause, an import)."""
+    return await core.services.calendar.translations.catch_up()
+
+
 JOBS = (
     Job("translation-quota", check_translation_quota, every=timedelta(hours=1)),
     Job("practice-translations", translate_missing_practices, every=timedelta(hours=6),
         first_after=timedelta(minutes=5)),
     Job("surveys", run_surveys, every=timedelta(minutes=1), first_after=timedelta(seconds=20)),
+    # Every minute, and at once at start: after downtime, what is overdue goes out (late) or is recorded missed.
+    Job("calendar", calendar_tick, every=timedelta(minutes=1), first_after=timedelta(seconds=5)),
+    Job("event-translations", translate_missing_events, every=timedelta(hours=6), first_after=timedelta(minutes=7)),
 )

@@ -1,5 +1,18 @@
 """The database tables of the whole domain; importing this package registers them all."""
 
+from bot.models.calendar import (
+    Broadcast,
+    BroadcastState,
+    CalendarEvent,
+    CampaignDay,
+    EventKind,
+    EventStatus,
+    EventTranslation,
+    Notice,
+    NoticeKind,
+    NoticeState,
+    Subscription,
+)
 from bot.models.core import (
     City,
     CityChannel,
@@ -40,6 +53,17 @@ from bot.models.translation import (
 from bot.models.worker import WorkerLease
 
 __all__ = [
+    "Broadcast",
+    "BroadcastState",
+    "CalendarEvent",
+    "CampaignDay",
+    "EventKind",
+    "EventStatus",
+    "EventTranslation",
+    "Notice",
+    "NoticeKind",
+    "NoticeState",
+    "Subscription",
     "ChannelReader",
     "ChannelTranslation",
     "City",

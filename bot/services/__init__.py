@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.ports import Clock, SystemClock, Translator
 from bot.services.audience import AudienceService
+from bot.services.calendar import CalendarService
 from bot.services.clusters import ClusterService
 from bot.services.delivery import DeliveryService
 from bot.services.home import HomeService
@@ -36,6 +37,9 @@ class Services:
     home: HomeService
     #: Messages to people, channels and the ICC team, sent exactly once (the outbox and its sender).
     delivery: DeliveryService
+    #: The network's calendar: events, campaign days (`campaign_days`, `set_campaign_days`), reminders,
+    #: broadcasts, feeds. Also the home's "calendar" part.
+    calendar: CalendarService
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
     #: Translation of channels and on demand, and its settings (built by the wiring, with or without DeepL).
@@ -60,15 +64,22 @@ class Services:
         cities = CityDirectory(engine)
         clusters = ClusterService(engine)
         practices = PracticeService(engine, clock)
-        return cls(
+        audiences = AudienceService(engine, cities=cities, clusters=clusters)
+        delivery = DeliveryService(engine, members, clock=clock)
+        calendar = CalendarService(settings=settings, engine=engine, members=members, cities=cities,
+                                   clusters=clusters, audiences=audiences, delivery=delivery, clock=clock)
+        services = cls(
             settings=settings,
             engine=engine,
             members=members,
             cities=cities,
             practices=practices,
             clusters=clusters,
-            audiences=AudienceService(engine, cities=cities, clusters=clusters),
+            audiences=audiences,
             home=HomeService(cities=cities, clusters=clusters, practices=practices),
-            delivery=DeliveryService(engine, members, clock=clock),
+            delivery=delivery,
+            calendar=calendar,
             clock=clock,
         )
+        services.add_feature("calendar", calendar)
+        return services

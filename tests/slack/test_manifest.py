@@ -72,9 +72,9 @@ def test_a_command_added_later_appears_with_no_slack_code() -> None:
     async def handler(ctx, args):
         raise NotImplementedError
 
-    registry.add(Command(name="remind", description="Send a campaign-day reminder.", handler=handler,
+    registry.add(Command(name="newsletter", description="Send the newsletter.", handler=handler,
                          options=(Option("when", "When", required=True), Option("text", "Text", rest=True))))
     manifest = build_manifest(registry, url="https://x.example.org")
-    [remind] = [c for c in manifest["features"]["slash_commands"] if c["command"] == "/remind"]
+    [remind] = [c for c in manifest["features"]["slash_commands"] if c["command"] == "/newsletter"]
     assert remind["usage_hint"] == "<when> [text]"
     assert len(BOT_SCOPES) == len(set(BOT_SCOPES))

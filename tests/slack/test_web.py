@@ -27,14 +27,15 @@ async def _get(app: object, path: str) -> httpx.Response:
 
 
 async def test_the_host_serves_the_routes_it_is_given(make_core: Callable[..., Core]) -> None:
-    async def calendar(request: Request) -> PlainTextResponse:
-        return PlainTextResponse("BEGIN:VCALENDAR")
+    async def feature(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("a feature's page")
 
     core = make_core()
-    app = build_web_app([*web_routes(core, SlackAdapter(core)), Route("/calendar.ics", calendar)])
+    app = build_web_app([*web_routes(core, SlackAdapter(core)), Route("/feature.txt", feature)])
     health = await _get(app, "/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
-    assert (await _get(app, "/calendar.ics")).text == "BEGIN:VCALENDAR"
+    assert (await _get(app, "/feature.txt")).text == "a feature's page"
+    assert (await _get(app, "/calendar.ics")).text.startswith("BEGIN:VCALENDAR")
     # One workspace by token: nothing to install.
     assert (await _get(app, "/slack/install")).status_code == 404
 
