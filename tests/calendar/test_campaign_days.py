@@ -83,3 +83,15 @@ async def test_the_vote_chooses_the_celebrated_days_and_the_calendar_follows(dem
     # Loading the file again keeps the network's choice (the shipped file does not say `celebrated`).
     calendar.load_campaign_days()
     assert [day.id for day in calendar.campaign_days() if day.celebrated] == chosen
+
+
+async def test_the_campaign_days_vote_offers_the_calendars_days_and_its_choice_becomes_the_calendars(
+    demo: Core,
+) -> None:
+    surveys = demo.services.features["surveys"]
+    offered = surveys.service.choice_sources["campaign-days"]()
+    assert [choice.id for choice in offered][-1] == "international-migrants-day"
+    assert offered[-1].text["uk"] == "Міжнародний день мігрантів"
+    surveys.reminders.campaign_days_chosen(["world-refugee-day"])
+    celebrated = [day.id for day in demo.services.calendar.campaign_days() if day.celebrated]
+    assert celebrated == ["world-refugee-day"]
