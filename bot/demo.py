@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.db import session_scope
 from bot.messages import Identity
-from bot.models import City, Cluster, ClusterKind, ClusterMembership, Role
+from bot.models import City, Cluster, ClusterKind, ClusterMembership, ClusterPriority, Role
 from bot.services import Services
 from bot.services.members import fold
 
@@ -42,6 +42,21 @@ CLUSTERS = [
     ("iberian-network", "Iberian network (RECI and Portuguese network)", ClusterKind.regional,
      ["Barcelona", "Bilbao", "Lisbon"]),
 ]
+
+#: Each cluster's themes, working languages and priorities.
+CLUSTER_DETAILS = {
+    "anti-rumours": ("anti-rumours,anti-discrimination", "es,pt,it",
+                     ["Train 200 new anti-rumours agents", "Share campaign materials in every language"]),
+    "intercultural-competence": ("intercultural-competence,education", "de,fr,en",
+                                 ["Intercultural competence training for front-line staff"]),
+    "intercultural-communication": ("intercultural-communication,language", "pt,fr,uk,en",
+                                    ["A shared guide to plain-language communication"]),
+    "business-and-diversity": ("business-and-diversity,employment", "de,sv,en",
+                               ["Mentoring for migrant entrepreneurs"]),
+    "undocumented-migrants": ("refugees-and-migrants,health,housing", "es,fr,sv",
+                              ["Access to health care whatever one's status"]),
+    "iberian-network": ("participation,anti-rumours", "es,pt", ["A joint Iberian meeting in spring"]),
+}
 
 PEOPLE = [
     # console user id, city, role, language
@@ -81,10 +96,13 @@ def load_demo(services: Services) -> dict[str, int]:
         for slug, name, kind, members in CLUSTERS:
             if slug in known_clusters:
                 continue
-            cluster = Cluster(slug=slug, name=name, kind=kind)
+            themes, languages, priorities = CLUSTER_DETAILS.get(slug, ("", "", []))
+            cluster = Cluster(slug=slug, name=name, kind=kind, themes=themes, languages=languages)
             session.add(cluster)
             session.flush()
             assert cluster.id is not None
+            for position, text in enumerate(priorities):
+                session.add(ClusterPriority(cluster_id=cluster.id, position=position, text=text))
             for city_name in members:
                 city_id = cities[city_name].id
                 assert city_id is not None

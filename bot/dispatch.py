@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.context import ROLE_MESSAGES, Context, has_role
+from bot.context import Context, has_role, refusal, user_error_text
 from bot.errors import UserError
 from bot.forms import validate_form
 from bot.i18n import t
@@ -165,7 +165,7 @@ class Dispatcher:
             else:
                 response = await self._button(ctx, event)
         except UserError as exc:
-            text = t(locale, exc.msgid, **exc.params)
+            text = user_error_text(exc, locale)
             response = Response.text(text)
             if exc.field and isinstance(event, FormSubmitted):
                 # Shown beside the field on the form, not as a separate message.
@@ -193,7 +193,7 @@ class Dispatcher:
             return Response.text(ctx.t(exc.msgid, **exc.params) + "\n" + usage(ctx, command))
         needed = command.role_needed(parsed.sub)
         if not has_role(ctx.member, needed):
-            return Response.text(ctx.t(ROLE_MESSAGES[needed]))
+            return Response.text(refusal(needed, ctx.locale))
         try:
             # After the role check: nobody learns who or what exists through a command they may not use.
             parsed = await resolve_mentions(command, parsed, resolver, ctx.actor)
@@ -206,7 +206,7 @@ class Dispatcher:
         if spec is None:
             return Response.text(ctx.t("This form has expired or was never opened. Please start again."))
         if not has_role(ctx.member, spec.min_role):
-            return Response.text(ctx.t(ROLE_MESSAGES[spec.min_role]))
+            return Response.text(refusal(spec.min_role, ctx.locale))
         form = spec.build(ctx, event.state)
         clean, errors = validate_form(form, event.values, ctx.locale)
         if errors:

@@ -60,6 +60,17 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "commands/unsubscribe*.py",
         "commands/broadcast*.py",
     ),
+    "clusters": (
+        "bot/services/clusters/*.py",
+        "bot/services/bridge/*.py",
+        "bot/services/cities*.py",
+        "bot/services/matching*.py",
+        "bot/services/onboarding*.py",
+        "commands/cluster*.py",
+        "commands/city*.py",
+        "commands/match*.py",
+        "commands/request_role*.py",
+    ),
     "core": ("bot/*.py", "bot/**/*.py", "commands/*.py", "integrations/**/*.py", "schedules/*.py"),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
@@ -162,6 +163,68 @@ class ChannelDirectory(Protocol):
     """A chat that can list who is in a conversation (Slack `conversations.members`, Discord channel members)."""
 
     async def channel_members(self, channel: Identity) -> list[Identity]: ...
+
+
+#: What `ChannelAdmin.channel_state` says about a channel.
+CHANNEL_OK = "ok"
+CHANNEL_ARCHIVED = "archived"
+CHANNEL_GONE = "gone"
+#: The bot was removed from the channel (or never let in), or may not manage it.
+CHANNEL_NO_ACCESS = "no_access"
+
+
+@runtime_checkable
+class ChannelAdmin(Protocol):
+    """A chat whose bot opens a channel for a group and lets people in and out of it (a cluster's channel).
+
+    Slack: a channel made with `conversations.create`, people added with `conversations.invite` and removed
+    with `conversations.kick`. Discord: a text channel in a category that only the people let in (and the bot)
+    can see, through permission overwrites. Names are checked by the core first (`bot.services.clusters.names`).
+    Every method raises `ChatError` when the platform refuses or fails.
+    """
+
+    async def find_channel(self, workspace: str, name: str) -> Identity | None:
+        """The channel of the workspace called `name` (a name is taken), or None."""
+        ...
+
+    async def open_channel(self, workspace: str, name: str, *, topic: str = "") -> Identity:
+        """Create the channel `name` in `workspace` (the bot is in it); `ChatError(rejected)` when the name is taken
+        or refused."""
+        ...
+
+    async def let_in(self, channel: Identity, people: Sequence[Identity]) -> list[Identity]:
+        """Let `people` into `channel`; returns those now in it (someone the platform does not know is skipped)."""
+        ...
+
+    async def let_out(self, channel: Identity, people: Sequence[Identity]) -> None:
+        """Take `people` out of `channel` (someone already out is fine)."""
+        ...
+
+    async def channel_state(self, channel: Identity) -> str:
+        """`CHANNEL_OK`, `CHANNEL_ARCHIVED`, `CHANNEL_GONE` or `CHANNEL_NO_ACCESS`."""
+        ...
+
+
+@runtime_checkable
+class Directory(Protocol):
+    """A chat that says who people are and what channels are called (the bridge writes names, never mentions)."""
+
+    async def person_profile(self, person: Identity) -> tuple[str, str | None]:
+        """The person's display name and the address of their picture (None when they have none)."""
+        ...
+
+    async def channel_title(self, channel: Identity) -> str:
+        """The channel's name as people read it (without `#`), or "" when it cannot be read."""
+        ...
+
+
+@runtime_checkable
+class Reacting(Protocol):
+    """A chat whose bot can add a reaction to a message (reactions carried across a bridge)."""
+
+    async def react(self, channel: Identity, message_id: str, emoji: str) -> None:
+        """React to `message_id` with `emoji`: a character (`👍`) or a short name (`thumbsup`)."""
+        ...
 
 
 @runtime_checkable

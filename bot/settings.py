@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(default=None, validation_alias="ICC_SECRET_KEY")
     #: The day of the month the DeepL character quota renews (the account's billing day), told when it runs out.
     deepl_quota_renewal_day: int | None = Field(default=None, ge=1, le=31, validation_alias="DEEPL_QUOTA_RENEWAL_DAY")
+    #: The month (1-12) from which cluster coordinators are asked for their cluster's report of the year.
+    cluster_report_month: int = Field(default=11, ge=1, le=12, validation_alias="ICC_CLUSTER_REPORT_MONTH")
+    #: How many role requests one person may send in a day (more are refused politely: a flood).
+    role_requests_per_day: int = Field(default=3, ge=1, le=100, validation_alias="ICC_ROLE_REQUESTS_PER_DAY")
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id",

@@ -53,6 +53,7 @@ def build_core(
     dispatcher = Dispatcher(services, registry)
     wire_translation(services, dispatcher)
     wire_surveys(services)
+    wire_clusters(services, dispatcher)
     return Core(settings=settings, engine=engine, services=services, registry=registry, dispatcher=dispatcher)
 
 
@@ -102,6 +103,12 @@ def wire_campaign_days_vote(services: Services, surveys: Surveys) -> None:
     surveys.service.choice_sources["campaign-days"] = lambda: [
         ChoiceDef(id=day.id, text=day.names) for day in calendar.campaign_days()]
     surveys.reminders.campaign_days_chosen = calendar.set_campaign_days
+
+
+def wire_clusters(services: Services, dispatcher: Dispatcher) -> None:
+    """Give clusters' channels their translation settings."""
+    if services.translation is not None:
+        services.cluster_channels.translation = services.translation.channels
 
 
 async def start_translation(core: Core) -> None:
@@ -156,8 +163,10 @@ async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lo
     # Nothing waits for translation to get ready (the language model, DeepL's languages, the glossary): until it
     # is, messages are translated with the built-in language list and no glossary.
     running = [("translation-start", lambda: start_translation(core)), *parts.everywhere]
-    # Every process that has chats sends deliveries through them (the chats attach as the adapters start).
+    # Every process that has chats sends deliveries through them (the chats attach as the adapters start), and
+    # keeps clusters' channels on its platforms.
     running.append(("delivery", core.services.delivery.run))
+    running.append(("cluster-channels", core.services.cluster_channels.run))
     if parts.once_only:
         singleton = lock or worker_lock(core.engine)
         running.append(("worker", lambda: run_once_only(parts.once_only, singleton)))

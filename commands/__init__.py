@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "commands.subscribe",
     "commands.unsubscribe",
     "commands.broadcast",
+    "commands.cluster",
 )
 
 

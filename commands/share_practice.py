@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.context import Context
+from bot.context import Context, user_error_text
 from bot.errors import UserError
 from bot.i18n import N_, language_name
 from bot.messages import Choice, FieldKind, Form, FormField, Reply, Response, Validator
@@ -41,7 +41,7 @@ def checked(ctx: Context, rule: Callable[[str], object]) -> Validator:
         try:
             rule(value)
         except UserError as error:
-            return ctx.t(error.msgid, **error.params)
+            return user_error_text(error, ctx.locale)
         return None
 
     return validate

@@ -61,6 +61,11 @@ async def translate_missing_events(core: Core) -> object:
     return await core.services.calendar.translations.catch_up()
 
 
+async def ask_for_cluster_reports(core: Core) -> object:
+    """From the report month on, ask each cluster's coordinators for the year's report (once per cluster and year)."""
+    return core.services.cluster_reports.prompt_due()
+
+
 JOBS = (
     Job("translation-quota", check_translation_quota, every=timedelta(hours=1)),
     Job("practice-translations", translate_missing_practices, every=timedelta(hours=6),
@@ -69,4 +74,5 @@ JOBS = (
     # Every minute, and at once at start: after downtime, what is overdue goes out (late) or is recorded missed.
     Job("calendar", calendar_tick, every=timedelta(minutes=1), first_after=timedelta(seconds=5)),
     Job("event-translations", translate_missing_events, every=timedelta(hours=6), first_after=timedelta(minutes=7)),
+    Job("cluster-reports", ask_for_cluster_reports, every=timedelta(hours=12), first_after=timedelta(minutes=10)),
 )

@@ -25,6 +25,14 @@ class ClusterKind(enum.StrEnum):
     regional = "regional"
 
 
+class ClusterStatus(enum.StrEnum):
+    """Where a cluster is: working, proposed by a coordinator and waiting for the ICC team, or declined."""
+
+    active = "active"
+    proposed = "proposed"
+    declined = "declined"
+
+
 class CityBase(SQLModel):
     name: str = Field(max_length=120, index=True, unique=True)
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code")
@@ -32,6 +40,15 @@ class CityBase(SQLModel):
     time_zone: str = Field(default="Europe/Paris", max_length=64)
     profile: str = Field(default="", max_length=4000)
     region: str = Field(default="", max_length=32, description="one of bot.regions.REGIONS, or empty")
+    #: The city's mission statement for intercultural work (the profile's `profile` is its description).
+    mission: str = Field(default="", max_length=1000)
+    mayor: str = Field(default="", max_length=120)
+    #: How to reach the city's intercultural office (a public address or page, never a person's own).
+    contact: str = Field(default="", max_length=200)
+    index_year: int | None = Field(default=None, description="year of the city's latest ICC Index")
+    index_score: int | None = Field(default=None, description="its ICC Index score, 0-100")
+    #: The city's intercultural profile on the ICC website.
+    profile_url: str = Field(default="", max_length=400)
 
 
 class City(CityBase, table=True):
@@ -55,6 +72,8 @@ class MemberBase(SQLModel):
     )
     preferred_language: str | None = Field(default=None, max_length=8, description="chosen by the person")
     locale: str | None = Field(default=None, max_length=16, description="as the platform reports it")
+    #: When the bot welcomed the person (their first contact); None: not yet.
+    welcomed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class Member(MemberBase, table=True):
@@ -73,6 +92,30 @@ class Cluster(SQLModel, table=True):
         sa_column=Column(SAEnum(ClusterKind, name="cluster_kind", native_enum=False, length=16), nullable=False),
     )
     description: str = Field(default="", max_length=2000)
+    status: ClusterStatus = Field(
+        default=ClusterStatus.active,
+        sa_column=Column(SAEnum(ClusterStatus, name="cluster_status", native_enum=False, length=16),
+                         nullable=False, server_default="active"),
+    )
+    #: Its working languages (comma-separated codes): its channels are translated into them.
+    languages: str = Field(default="", max_length=120)
+    #: The practice themes it works on (comma-separated slugs of `bot.models.practices.THEMES`).
+    themes: str = Field(default="", max_length=400)
+    #: The name its channels get on each platform (its slug when empty).
+    channel_name: str = Field(default="", max_length=80)
+    #: Whether reactions are carried across its bridged channels too.
+    mirror_reactions: bool = Field(default=False)
+    proposed_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    decided_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    created_at: datetime | None = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    @property
+    def theme_list(self) -> list[str]:
+        return [theme.strip() for theme in self.themes.split(",") if theme.strip()]
 
 
 class ClusterMembership(SQLModel, table=True):
@@ -99,6 +142,11 @@ class ClusterChannel(SQLModel, table=True):
     workspace_id: str = Field(max_length=64)
     channel_id: str = Field(max_length=64)
     name: str = Field(default="", max_length=120)
+    #: `ok`, or what stops the bot there: `archived`, `gone` (deleted), `no_access` (the bot was removed).
+    state: str = Field(default="ok", max_length=16)
+    #: The translation languages the cluster set on the channel (comma-separated); a different setting means
+    #: someone chose the languages by hand, and the cluster no longer changes them.
+    languages_set: str = Field(default="", max_length=400)
 
 
 class CityChannel(SQLModel, table=True):

@@ -11,6 +11,9 @@ from bot.ports import Clock, SystemClock, Translator
 from bot.services.audience import AudienceService
 from bot.services.calendar import CalendarService
 from bot.services.clusters import ClusterService
+from bot.services.clusters.channels import ClusterChannels
+from bot.services.clusters.proposals import ClusterProposals
+from bot.services.clusters.reports import ClusterReports
 from bot.services.delivery import DeliveryService
 from bot.services.home import HomeService
 from bot.services.members import CityDirectory, MemberService
@@ -40,6 +43,12 @@ class Services:
     #: The network's calendar: events, campaign days (`campaign_days`, `set_campaign_days`), reminders,
     #: broadcasts, feeds. Also the home's "calendar" part.
     calendar: CalendarService
+    #: Clusters' channels on every platform (made, translated, kept to their members).
+    cluster_channels: ClusterChannels
+    #: New clusters: created by the ICC team, proposed by coordinators.
+    cluster_proposals: ClusterProposals
+    #: Clusters' yearly reports to the ICC team.
+    cluster_reports: ClusterReports
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
     #: Translation of channels and on demand, and its settings (built by the wiring, with or without DeepL).
@@ -62,12 +71,13 @@ class Services:
         clock = clock or SystemClock()
         members = MemberService(engine, default_locale=settings.default_locale)
         cities = CityDirectory(engine)
-        clusters = ClusterService(engine)
+        clusters = ClusterService(engine, clock=clock)
         practices = PracticeService(engine, clock)
         audiences = AudienceService(engine, cities=cities, clusters=clusters)
         delivery = DeliveryService(engine, members, clock=clock)
         calendar = CalendarService(settings=settings, engine=engine, members=members, cities=cities,
                                    clusters=clusters, audiences=audiences, delivery=delivery, clock=clock)
+        channels = ClusterChannels(engine, clusters=clusters, chats=delivery.chats)
         services = cls(
             settings=settings,
             engine=engine,
@@ -79,6 +89,11 @@ class Services:
             home=HomeService(cities=cities, clusters=clusters, practices=practices),
             delivery=delivery,
             calendar=calendar,
+            cluster_channels=channels,
+            cluster_proposals=ClusterProposals(clusters=clusters, channels=channels, delivery=delivery,
+                                               members=members, cities=cities),
+            cluster_reports=ClusterReports(engine, clusters=clusters, delivery=delivery, clock=clock,
+                                           month=settings.cluster_report_month),
             clock=clock,
         )
         services.add_feature("calendar", calendar)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import session_scope
-from bot.errors import UserError
+from bot.errors import ROLE_HINTS, UserError
 from bot.forms import normalise, split_choices
 from bot.i18n import N_
 from bot.messages import FieldKind
@@ -266,7 +266,8 @@ def check_author_city(author: Member | None, city: City) -> None:
     if author is None or Role(author.role) is Role.icc_team:
         return
     if Role(author.role) is not Role.coordinator:
-        raise UserError("Only city coordinators and the ICC team can share practices.")
+        raise UserError("Only city coordinators and the ICC team can share practices.",
+                        hint=ROLE_HINTS["coordinator"])
     if author.city_id is None:
         raise UserError("Set your city first with /profile city <name>, then share your practice.", field="city")
     if author.city_id != city.id:
@@ -443,7 +444,7 @@ class PracticeService:
         on a practice that is published or rejected is refused. Returns what the author must be told.
         """
         if Role(reviewer.role) is not Role.icc_team:
-            raise UserError("Only the ICC team can review practices.")
+            raise UserError("Only the ICC team can review practices.", hint=ROLE_HINTS["icc_team"])
         action = ReviewAction(action)
         clean_reason_ = clean_reason(reason) if action is ReviewAction.reject else normalise(reason)[:REASON_LIMIT]
         with session_scope(self.engine) as session:
@@ -485,7 +486,7 @@ class PracticeService:
     def waiting(self, *, reviewer: Member, limit: int = 20) -> list[PracticeCard]:
         """Practices the ICC team has still to decide on, oldest first."""
         if Role(reviewer.role) is not Role.icc_team:
-            raise UserError("Only the ICC team can review practices.")
+            raise UserError("Only the ICC team can review practices.", hint=ROLE_HINTS["icc_team"])
         with session_scope(self.engine) as session:
             ids = session.exec(
                 select(Practice.id)

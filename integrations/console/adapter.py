@@ -11,7 +11,7 @@ import io
 import re
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -33,7 +33,7 @@ from bot.messages import (
     Response,
 )
 from bot.models import Role
-from bot.ports import Capabilities
+from bot.ports import CHANNEL_OK, Capabilities
 from bot.registry import Named
 from bot.services.members import MemberService
 from integrations.console import text as console_text
@@ -152,6 +152,27 @@ class ConsoleChat:
         thread = f" ↳ {reply.in_thread_of}" if reply.in_thread_of else ""
         self.show(reply, prefix=f"#{channel.id}{thread} · {display_name}: ")
         return self._id()
+
+    # bot.ports.ChannelAdmin: a console channel is a name; opening one and letting people in is said, not done.
+
+    async def find_channel(self, workspace: str, name: str) -> Identity | None:
+        return None
+
+    async def open_channel(self, workspace: str, name: str, *, topic: str = "") -> Identity:
+        self.write(t(self._locale(), "(channel #{channel} opened)", channel=name))
+        return Identity(PLATFORM, workspace, name)
+
+    async def let_in(self, channel: Identity, people: Sequence[Identity]) -> list[Identity]:
+        self.write(t(self._locale(), "({people} let into #{channel})", channel=channel.id,
+                     people=", ".join(person.id for person in people)))
+        return list(people)
+
+    async def let_out(self, channel: Identity, people: Sequence[Identity]) -> None:
+        self.write(t(self._locale(), "({people} taken out of #{channel})", channel=channel.id,
+                     people=", ".join(person.id for person in people)))
+
+    async def channel_state(self, channel: Identity) -> str:
+        return CHANNEL_OK
 
 
 def console_name(text: str) -> str:

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,11 +28,20 @@ from bot.i18n import negotiate
 from bot.messages import Form, Identity, Reply
 from bot.ports import ChatError
 from bot.richtext import RichText
+from integrations.discord import channels as discord_channels
 from integrations.discord import text as discord_text
 from integrations.discord.answers import ActiveInteractions, Languages, send
 from integrations.discord.forms import FormFlow
 from integrations.discord.permissions import AdminNotices
-from integrations.discord.render import CAPABILITIES, DM_WORKSPACE, PLATFORM, ButtonValues, Outgoing, render_reply
+from integrations.discord.render import (
+    CAPABILITIES,
+    DM_WORKSPACE,
+    PLATFORM,
+    ButtonValues,
+    Outgoing,
+    display_name_of,
+    render_reply,
+)
 from integrations.discord.webhooks import (
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
@@ -279,6 +288,46 @@ class DiscordChat:
         created = await self._guarded(guild.create_text_channel(clean, reason="ICC Bot: a cluster channel"),
                                       target=guild, permission="manage_channels")
         return Identity(PLATFORM, workspace, str(created.id))
+
+    # ------------------------------------------------------------ ChannelAdmin, Directory (bot.ports)
+
+    async def _admin(self, work: Awaitable[T], workspace: str, permission: str) -> T:
+        """A channel-management call: what an admin can fix is said to the owner, every failure is a `ChatError`."""
+        guild = self.client.get_guild(int(workspace)) if workspace.isdigit() else None
+        try:
+            return await self._guarded(work, target=guild, permission=permission)
+        except DISCORD_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
+    async def find_channel(self, workspace: str, name: str) -> Identity | None:
+        return discord_channels.find_channel(self.client, workspace, name)
+
+    async def open_channel(self, workspace: str, name: str, *, topic: str = "") -> Identity:
+        return await self._admin(discord_channels.open_channel(self.client, workspace, name, topic), workspace,
+                                 "manage_channels")
+
+    async def let_in(self, channel: Identity, people: Sequence[Identity]) -> list[Identity]:
+        return await self._admin(discord_channels.let_in(self.client, channel, list(people)), channel.workspace,
+                                 "manage_roles")
+
+    async def let_out(self, channel: Identity, people: Sequence[Identity]) -> None:
+        await self._admin(discord_channels.let_out(self.client, channel, list(people)), channel.workspace,
+                          "manage_roles")
+
+    async def channel_state(self, channel: Identity) -> str:
+        return await discord_channels.channel_state(self.client, channel)
+
+    async def person_profile(self, person: Identity) -> tuple[str, str | None]:
+        guild = self.client.get_guild(int(person.workspace)) if person.workspace.isdigit() else None
+        found = guild.get_member(int(person.id)) if guild is not None and person.id.isdigit() else None
+        user = found or (self.client.get_user(int(person.id)) if person.id.isdigit() else None)
+        if user is None:
+            return "", None
+        return display_name_of(user), user.display_avatar.url if user.display_avatar else None
+
+    async def channel_title(self, channel: Identity) -> str:
+        found = self.client.get_channel(int(channel.id)) if channel.id.isdigit() else None
+        return str(getattr(found, "name", "") or "")
 
     # ------------------------------------------------------------ PostingAs, EditableChat, MessageFetching
 

@@ -42,6 +42,9 @@ PERMISSION_REASONS: dict[str, tuple[str, str]] = {
     "read_message_history": ("Read Message History", N_("reply to a message and read the message to translate")),
     "manage_webhooks": ("Manage Webhooks", N_("post translations under each author's name and picture")),
     "manage_channels": ("Manage Channels", N_("create cluster channels")),
+    "manage_roles": ("Manage Roles", N_("let the members of a cluster into its private channel")),
+    "create_public_threads": ("Create Public Threads", N_("keep threads as threads across the Slack bridge")),
+    "add_reactions": ("Add Reactions", N_("carry reactions across the Slack bridge")),
     "mention_everyone": ("Mention @everyone", N_("let the ICC team notify @everyone in announcements")),
 }
 

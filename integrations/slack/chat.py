@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from bot.i18n import t
 from bot.messages import Button, Form, Identity, Reply
 from bot.ports import Capabilities, ChatError
 from bot.richtext import RichText
+from integrations.slack import channels as slack_channels
 from integrations.slack import text as slack_text
 from integrations.slack.blocks import MESSAGE_CHARACTER_BUDGET, SlackMessage, render_form, render_reply
 from integrations.slack.convert import PLATFORM, conversation, person
@@ -333,6 +335,51 @@ class SlackChat:
         client = await self.clients.for_workspace(workspace)
         response = await client.conversations_create(name=channel_name(name))
         return conversation(workspace, str(response["channel"]["id"]))
+
+    # ------------------------------------------------------------ ChannelAdmin, Directory (bot.ports)
+
+    async def _client(self, workspace: str) -> AsyncWebClient:
+        try:
+            return await self.clients.for_workspace(workspace)
+        except LookupError as exc:
+            raise to_chat_error(exc) from exc
+
+    async def find_channel(self, workspace: str, name: str) -> Identity | None:
+        try:
+            return await slack_channels.find_channel(await self._client(workspace), workspace, name)
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
+    async def open_channel(self, workspace: str, name: str, *, topic: str = "") -> Identity:
+        try:
+            return await slack_channels.open_channel(await self._client(workspace), workspace, name)
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
+    async def let_in(self, channel: Identity, people: Sequence[Identity]) -> list[Identity]:
+        try:
+            return await slack_channels.let_in(await self._client(channel.workspace), channel, list(people))
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
+    async def let_out(self, channel: Identity, people: Sequence[Identity]) -> None:
+        try:
+            await slack_channels.let_out(await self._client(channel.workspace), channel, list(people))
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
+    async def channel_state(self, channel: Identity) -> str:
+        try:
+            return await slack_channels.channel_state(await self._client(channel.workspace), channel)
+        except SLACK_FAILURES as exc:
+            raise to_chat_error(exc) from exc
+
+    async def person_profile(self, person: Identity) -> tuple[str, str | None]:
+        found = await self.people.lookup(await self._client(person.workspace), person.workspace, person.id)
+        return found.display_name, found.avatar
+
+    async def channel_title(self, channel: Identity) -> str:
+        return await slack_channels.channel_title(await self._client(channel.workspace), channel)
 
     # ------------------------------------------------------------ optional abilities (bot.ports)
 

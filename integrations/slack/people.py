@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 class SlackPerson:
     locale: str | None
     display_name: str
+    #: Their picture (72 pixels), for posts made under their name.
+    avatar: str | None = None
 
 
 class PeopleCache:
@@ -60,6 +62,7 @@ class PeopleCache:
             person = SlackPerson(
                 locale=user.get("locale") or None,
                 display_name=str(profile.get("display_name") or profile.get("real_name") or user.get("name") or ""),
+                avatar=profile.get("image_72") or None,
             )
         except SlackApiError as exc:
             log.warning("users.info for %s in %s failed: %s", user_id, workspace, exc.response.get("error"))

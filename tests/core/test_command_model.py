@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import Context
+from bot.context import Context, refusal
 from bot.i18n import t
 from bot.messages import CommandInvoked, Identity, Response
 from bot.models import Role
@@ -94,7 +94,7 @@ async def test_an_unknown_person_or_channel_is_a_clear_message_and_nothing_runs(
 async def test_the_role_is_checked_before_anyone_is_looked_up(core: Core) -> None:
     core.registry.add(greet_command())
     names = Names()
-    assert await run(core, "where cluster", names) == t("en", "Only city coordinators and the ICC team can do this.")
+    assert await run(core, "where cluster", names) == refusal(Role.coordinator, "en")
     assert names.asked == []
 
 

@@ -24,9 +24,12 @@ def test_the_invite_asks_for_exactly_the_permissions_the_bot_uses() -> None:
     expected = discord.Permissions(
         view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True,
         read_message_history=True, manage_webhooks=True, manage_channels=True, mention_everyone=True,
+        # Clusters' private channels: members are let in by a permission overwrite each; bridged threads and
+        # reactions.
+        manage_roles=True, create_public_threads=True, add_reactions=True,
     )
     assert query["permissions"] == [str(expected.value)] == [str(permissions().value)]
-    assert not permissions().administrator and not permissions().manage_roles
+    assert not permissions().administrator and not permissions().kick_members and not permissions().ban_members
     assert query["guild_id"] == [str(GUILD)]
     assert discord.Permissions(**dict.fromkeys(PERMISSION_REASONS, True)) == permissions()
 

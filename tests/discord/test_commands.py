@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.context import Context
+from bot.context import Context, refusal
 from bot.i18n import t
 from bot.messages import Reply, Response
 from bot.models import City, Role
@@ -119,11 +119,12 @@ async def test_a_dm_where_a_server_is_needed_gets_a_clear_message(core: Core, fa
                                      "messages. Use it in your ICC server.")
 
 
-async def test_a_person_without_the_role_is_told_so(core: Core, fake: fd.FakeDiscord) -> None:
+async def test_a_person_without_the_role_is_told_so_and_how_to_get_it(core: Core, fake: fd.FakeDiscord) -> None:
     async with running_bot(core, fake):
         reply = await answer(fake, fake.slash_command_interaction("share-practice", user_id=BOB, locale="de"))
     assert reply["type"] == 4
-    assert content(reply) == t("de", "Only city coordinators and the ICC team can do this.")
+    assert content(reply) == refusal(Role.coordinator, "de")
+    assert "/request-role coordinator" in content(reply)
 
 
 async def test_an_interaction_delivered_twice_is_answered_once(core: Core, fake: fd.FakeDiscord) -> None:

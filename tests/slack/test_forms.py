@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.context import refusal
 from bot.db import session_scope
 from bot.i18n import t
 from bot.messages import Form, FormField, Reply, Response
-from bot.models import Practice
+from bot.models import Practice, Role
 from bot.registry import FormSpec
 from tests.fakes.slack import DEFAULT_CHANNEL_ID, DEFAULT_USER_ID
 from tests.slack.conftest import Slack, message_text
@@ -61,10 +62,11 @@ async def test_share_practice_opens_a_modal_with_one_block_per_field(slack: Slac
     assert slack.answers() == []  # nothing else was said
 
 
-async def test_a_member_cannot_open_it(slack: Slack) -> None:
+async def test_a_member_cannot_open_it_and_is_told_how_to_get_the_role(slack: Slack) -> None:
     await slack.command("/share-practice")
     assert slack.fake.calls_to("views.open") == []
-    assert t("en", "Only city coordinators and the ICC team can do this.") in slack.last_answer_text()
+    assert refusal(Role.coordinator, "en") in slack.last_answer_text()
+    assert "/request-role coordinator" in slack.last_answer_text()
 
 
 async def test_errors_are_shown_on_the_right_field_in_the_persons_language_then_success(slack: Slack) -> None:
