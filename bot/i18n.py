@@ -66,10 +66,12 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "bot/services/cities*.py",
         "bot/services/matching*.py",
         "bot/services/onboarding*.py",
+        "bot/services/role_requests*.py",
         "commands/cluster*.py",
         "commands/city*.py",
         "commands/match*.py",
         "commands/request_role*.py",
+        "commands/role_requests*.py",
     ),
     "core": ("bot/*.py", "bot/**/*.py", "commands/*.py", "integrations/**/*.py", "schedules/*.py"),
 }

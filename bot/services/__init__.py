@@ -18,6 +18,7 @@ from bot.services.delivery import DeliveryService
 from bot.services.home import HomeService
 from bot.services.members import CityDirectory, MemberService
 from bot.services.practices import PracticeService
+from bot.services.role_requests import RoleRequests
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class Services:
     cluster_proposals: ClusterProposals
     #: Clusters' yearly reports to the ICC team.
     cluster_reports: ClusterReports
+    #: Requests for a role, decided by the ICC team.
+    role_requests: RoleRequests
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
     #: Translation of channels and on demand, and its settings (built by the wiring, with or without DeepL).
@@ -94,6 +97,8 @@ class Services:
                                                members=members, cities=cities),
             cluster_reports=ClusterReports(engine, clusters=clusters, delivery=delivery, clock=clock,
                                            month=settings.cluster_report_month),
+            role_requests=RoleRequests(engine, members=members, cities=cities, clusters=clusters, delivery=delivery,
+                                       clock=clock, per_day=settings.role_requests_per_day),
             clock=clock,
         )
         services.add_feature("calendar", calendar)

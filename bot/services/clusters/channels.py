@@ -162,7 +162,8 @@ class ClusterChannels:
         other = self.of_channel(channel)
         if other is not None and other.cluster_id != cluster.id:
             owner = self.clusters.get(other.cluster_id)
-            raise UserError("This channel is already the channel of {name}.", name=owner.name if owner else "?")
+            owner_name = owner.name if owner else str(other.cluster_id)
+            raise UserError("This channel is already the channel of {name}.", name=owner_name)
         chat = self.chats.get(channel.platform)
         if isinstance(chat, ChannelAdmin):
             try:
