@@ -6,8 +6,7 @@ import json
 from collections import Counter
 from datetime import UTC, datetime
 
-from bot.context import ROLE_MESSAGES
-from bot.i18n import t
+from bot.context import refusal
 from bot.models import DeliveryState, Role
 from bot.models.calendar import NoticeKind, NoticeState
 from bot.wiring import Core
@@ -159,7 +158,7 @@ async def test_a_channel_subscribed_twice_is_told_and_nothing_changes(demo: Core
     assert "nenhum cluster chamado «nowhere»" in text_of(await command(demo, "ana", "subscribe", "cluster:nowhere"))
     assert "de 0 a 60" in text_of(await command(demo, "ana", "subscribe", "all 400"))
     refused = await command(demo, "giulia", "subscribe", "all", where="city-reggio-emilia")
-    assert text_of(refused) == t("it", ROLE_MESSAGES[Role.coordinator])
+    assert text_of(refused) == refusal(Role.coordinator, "it")
     assert len(demo.services.calendar.subscriptions.all()) == 1
     assert "já não recebe" in text_of(await command(demo, "ana", "unsubscribe", "all"))
     assert "não está subscrito" in text_of(await command(demo, "ana", "unsubscribe", "all"))
