@@ -13,7 +13,7 @@ from bot.messages import Identity
 from bot.models import City, Cluster, ClusterMembership, Member, Role
 from bot.services.surveys import Surveys
 from bot.settings import SUPPORTED_LOCALES
-from bot.wiring import Core
+from bot.wiring import Core, wire_campaign_days_vote
 from integrations.console.adapter import ConsoleSession
 
 #: (city, country, time zone, region, coordinator, language)
@@ -111,6 +111,7 @@ def use_definitions(core: Core, folder: Path) -> Surveys:
     """The surveys feature reading definitions from `folder` too (kept by the core)."""
     feature = Surveys.build(core.services, folders=[folder])
     core.services.add_feature("surveys", feature)
+    wire_campaign_days_vote(core.services, feature)
     return feature
 
 

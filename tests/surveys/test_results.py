@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from bot.messages import CommandInvoked
-from bot.models import FormSubmission, SurveyResponse, SurveyTarget
+from bot.models import Delivery, FormSubmission, SurveyResponse, SurveyTarget
 from bot.services.surveys import Surveys
 from bot.services.surveys.export import export
 from bot.services.surveys.results import results_reply
@@ -105,6 +105,10 @@ async def test_an_anonymous_survey_keeps_no_link_to_who_answered(
     survey = surveys.service.get(str(survey_id))
     assert surveys.reminders.close(survey)
     assert rows_of(core, SurveyTarget) == []  # the last link, gone at close
+    # Who was prompted and reminded when (which says who had answered by then) is gone too; the ICC team's note
+    # that it closed is what is left.
+    assert [row.item for row in rows_of(core, Delivery) if row.item.startswith(f"survey:{survey_id}:")] == [
+        f"survey:{survey_id}:closed"]
     with Session(core.engine) as session:
         stored = [row[0] for row in session.exec(text("SELECT answers FROM survey_response"))]  # type: ignore[call-overload]
     assert sorted(json.loads(answers)["partners"] for answers in stored) == [0, 3, 12, 41]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
@@ -214,25 +215,46 @@ class SurveyReminders:
         if survey.anonymous:
             self.store.update_survey(survey.id, final_rates=json.dumps(rates.as_json(), sort_keys=True))
             self.store.forget_targets(survey.id)
+            self.store.forget_deliveries(survey.id)
+            self.store.shuffle_responses(survey.id, seed=os.urandom(16))
         definition = definition_of(survey)
-        if definition.outcome == "campaign-days":
-            from bot.services.surveys.results import chosen_choices
-
-            chosen = chosen_choices(self.surveys, survey)
-            self.store.update_survey(survey.id, outcome=json.dumps({"campaign_days": chosen}))
-            if self.campaign_days_chosen is not None:
-                try:
-                    self.campaign_days_chosen(chosen)
-                except Exception:
-                    log.exception("survey #%s: the chosen campaign days could not be given to the calendar",
-                                  survey.id)
+        chosen = self._campaign_days_outcome(survey) if definition.outcome == "campaign-days" else None
         log.info("survey #%s closed: %d of %d answered", survey.id, rates.answered, rates.targets)
         title = definition.title
-        self.delivery.to_icc_team(f"survey:{survey.id}:closed", lambda locale: Reply(text=t(
-            locale, "“{title}” (#{id}) is closed: {answered} of {targets} answered. See /survey results {id}.",
-            title=text_in(title, locale), id=survey.id, answered=rates.answered, targets=rates.targets)))
+        names = {choice.id: choice.text for question in definition.questions for choice in question.choices or []}
+
+        def closed_note(locale: str) -> Reply:
+            text = t(locale, "“{title}” (#{id}) is closed: {answered} of {targets} answered. See /survey results "
+                             "{id}.", title=text_in(title, locale), id=survey.id, answered=rates.answered,
+                     targets=rates.targets)
+            if chosen is not None:
+                days = ", ".join(text_in(names.get(day), locale) or day for day in chosen) or "—"
+                text += "\n" + t(locale, "The network's campaign days are now: {days}.", days=days)
+            return Reply(text=text)
+
+        self.delivery.to_icc_team(f"survey:{survey.id}:closed", closed_note)
         self.delivery.kick()
         return True
+
+    def _campaign_days_outcome(self, survey: Survey) -> list[str] | None:
+        """A closed campaign-days vote: the days it chose become the calendar's campaign days. Returns them, or
+        None when nothing was changed (nobody voted, or the calendar refused)."""
+        from bot.services.surveys.results import chosen_choices
+
+        assert survey.id is not None
+        if not self.store.responses(survey.id):
+            log.info("survey #%s: nobody voted, the campaign days stay as they are", survey.id)
+            return None
+        chosen = chosen_choices(self.surveys, survey)
+        self.store.update_survey(survey.id, outcome=json.dumps({"campaign_days": chosen}))
+        if self.campaign_days_chosen is None:
+            return None
+        try:
+            self.campaign_days_chosen(chosen)
+        except Exception:
+            log.exception("survey #%s: the chosen campaign days could not be given to the calendar", survey.id)
+            return None
+        return chosen
 
     def run_due(self, now: datetime | None = None) -> dict[str, int]:
         """Open, chase and close what is due now (the scheduler's job; safe to run twice or in two workers)."""

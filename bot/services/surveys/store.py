@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.db import session_scope
 from bot.errors import UserError
-from bot.models import Survey, SurveyResponse, SurveyState, SurveyTarget
+from bot.models import Delivery, DeliveryState, Survey, SurveyResponse, SurveyState, SurveyTarget
 from bot.services.surveys.definitions import SurveyDef
 
 
@@ -131,7 +132,29 @@ class SurveyStore:
             result = session.exec(delete(SurveyTarget).where(col(SurveyTarget.survey_id) == survey_id))
             return int(result.rowcount or 0)
 
+    def forget_deliveries(self, survey_id: int) -> int:
+        """Delete the survey's finished prompts and reminders (an anonymous survey at close): who was reminded
+        when, and who no longer needed to be, would tell who answered. Rows still being sent are left."""
+        finished = (DeliveryState.sent, DeliveryState.failed, DeliveryState.given_up)
+        with session_scope(self.engine) as session:
+            result = session.exec(delete(Delivery).where(
+                col(Delivery.item).startswith(f"survey:{survey_id}:", autoescape=True),
+                col(Delivery.state).in_(finished)))
+            return int(result.rowcount or 0)
+
     # ------------------------------------------------------------ responses
+
+    def shuffle_responses(self, survey_id: int, *, seed: bytes) -> None:
+        """Deal the answers of the survey's responses out again in an order drawn from `seed` (an anonymous survey
+        at close): a response's number no longer says when it came, nor whose it was."""
+        with session_scope(self.engine) as session:
+            rows = list(session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey_id)
+                                     .order_by(col(SurveyResponse.id))))
+            answers = [row.answers for row in rows]
+            random.Random(seed).shuffle(answers)
+            for row, stored in zip(rows, answers, strict=True):
+                row.answers = stored
+                session.add(row)
 
     def record(self, survey: Survey, target: SurveyTarget, answers: dict[str, Any], *, member_id: int | None,
                city_id: int | None, now: datetime, edit: bool) -> SurveyResponse:
