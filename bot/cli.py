@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from bot.calendar_cli import calendar_app
 from bot.settings import Settings, SettingsError, load_settings
+from bot.survey_cli import survey_app
 from bot.terminal import CommandLine, err, settings_or_exit
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ app.add_typer(locales_app, name="locales")
 app.add_typer(members_app, name="members")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(survey_app, name="survey")
 
 
 def _settings_or_none() -> Settings | None:

@@ -48,6 +48,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "surveys": (
         "bot/services/surveys/*.py",
+        "bot/survey_cli.py",
         "commands/survey*.py",
     ),
     "calendar": (
