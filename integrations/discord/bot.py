@@ -27,6 +27,7 @@ from integrations.discord.components import ActionButton, FormButton
 from integrations.discord.events import to_message_deleted, to_message_edited, to_message_posted, to_reaction_added
 from integrations.discord.forms import MODAL_PREFIX, FormFlow
 from integrations.discord.interactions import InteractionFlow
+from integrations.discord.pacing import request_pacing
 from integrations.discord.permissions import intents, permissions
 from integrations.discord.render import ButtonValues
 from integrations.discord.roles import RoleMap, RoleSync
@@ -69,6 +70,7 @@ class ICCBot(commands.Bot):
         # A rate limit longer than this is not slept through inside a request: it raises `RateLimited`, and the
         # delivery service retries after it without holding a sender (shorter ones discord.py waits out).
         options.setdefault("max_ratelimit_timeout", 30.0)
+        options.setdefault("http_trace", request_pacing())  # Discord's 50 requests per second, kept beforehand
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
