@@ -25,6 +25,14 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class FileLink:
+    """A file or image that came with a message: its name, and the address where it can be opened."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class CommandInvoked:
     """Someone ran `/name text` in a conversation."""
 
@@ -48,6 +56,8 @@ class MessagePosted:
     author_is_bot: bool = False
     display_name: str = ""
     avatar_url: str | None = None
+    #: Files and images that came with it (linked, not carried, by the bridge).
+    files: tuple[FileLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class MessageEdited:
     author_is_bot: bool = False
     display_name: str = ""
     avatar_url: str | None = None
+    files: tuple[FileLink, ...] = ()
 
 
 @dataclass(frozen=True)

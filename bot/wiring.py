@@ -78,11 +78,40 @@ def wire_translation(services: Services, dispatcher: Dispatcher) -> None:
     services.translation_engine = translation.engine
     # The calendar translates events and reads channels' languages through it.
     services.calendar.translation = translation
+    wire_bridge(services, dispatcher)  # first: its copies' translations are asked for at once
     dispatcher.on_message(translation.listener.message_posted)
     dispatcher.on_edit(translation.listener.message_edited)
     dispatcher.on_delete(translation.listener.message_deleted)
     dispatcher.on_reaction(translation.on_demand.reaction_added)
     dispatcher.on_translation_request(translation.on_demand.requested)
+
+
+def wire_bridge(services: Services, dispatcher: Dispatcher) -> None:
+    """The bridge between clusters' channels on Slack and Discord (`services.features["bridge"]`)."""
+    from bot.services.bridge import Bridge, BridgeStore
+
+    translation = services.translation
+    assert translation is not None
+    bridge = Bridge(store=BridgeStore(services.engine), delivery=services.delivery, channels=translation.channels,
+                    translation=translation.engine, cluster_channels=services.cluster_channels,
+                    clock=services.clock, copiers={"slack": _slack_copies, "discord": _discord_copies})
+    services.add_feature("bridge", bridge)
+    dispatcher.on_message(bridge.message_posted)
+    dispatcher.on_edit(bridge.message_edited)
+    dispatcher.on_delete(bridge.message_deleted)
+    dispatcher.on_reaction(bridge.reaction_added)
+
+
+def _slack_copies(chat: Any) -> Any:
+    from integrations.slack.bridge import SlackCopies
+
+    return SlackCopies(chat)
+
+
+def _discord_copies(chat: Any) -> Any:
+    from integrations.discord.bridge import DiscordCopies
+
+    return DiscordCopies(chat)
 
 
 def wire_surveys(services: Services) -> None:

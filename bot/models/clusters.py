@@ -98,6 +98,8 @@ class BridgedCopy(SQLModel, table=True):
     __table_args__ = (
         Index("ix_bridgedcopy_origin", "origin_platform", "origin_workspace", "origin_channel", "origin_message"),
         Index("ix_bridgedcopy_copy", "platform", "workspace_id", "channel_id", "message_id"),
+        UniqueConstraint("origin_platform", "origin_workspace", "origin_channel", "origin_message", "platform",
+                         "workspace_id", "channel_id", "part", name="uq_bridgedcopy_part"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,4 +113,6 @@ class BridgedCopy(SQLModel, table=True):
     channel_id: str = Field(max_length=64)
     message_id: str = Field(max_length=64)
     part: int = Field(default=0, description="0, 1… when the other platform needed several posts")
+    #: The thread the copy is in on its platform (Slack: its root's ts; Discord: the thread's id), or None.
+    thread_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))

@@ -47,6 +47,9 @@ CLAIMS_AT_ONCE = 4
 
 #: Builds the message in a language (`"fr"` -> the French `Reply`); called once per language needed.
 Compose = Callable[[str], Reply]
+#: Sends a claimed delivery its own way (see `DeliveryService.route`): returns the platform's message id, and
+#: raises `ChatError` as a chat does.
+Sender = Callable[[Claim, Chat], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Outgoing:
     locale: str
     direct: bool = False
     expires_at: datetime | None = None
+    #: What is stored instead of `reply` for an item sent by a routed sender (`DeliveryService.route`).
+    payload: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ class DeliveryService:
         self.poll_interval = poll_interval
         self.pacer = pacer or Pacer()
         self.chats: dict[str, Chat] = {}
+        #: Item prefix -> the sender of those items (the bridge posts its copies under their authors' names).
+        self.routes: dict[str, Sender] = {}
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -150,6 +157,11 @@ class DeliveryService:
         self.chats[chat.platform] = chat
         if self._running:
             self._wake.set()  # what waited for this platform can go now
+
+    def route(self, prefix: str, sender: Sender) -> None:
+        """Send the deliveries whose item starts with `prefix` through `sender` rather than as a `Reply`: their
+        payload is the one given in `Outgoing.payload`. Order, retries, pacing and outcomes are the outbox's."""
+        self.routes[prefix] = sender
 
     def detach_chat(self, chat: Chat) -> None:
         """`chat` is closing (its connection stops): claim no more of its platform's deliveries here."""
@@ -200,7 +212,8 @@ class DeliveryService:
             {
                 "item": one.item[:200], "target": target_name(one.target, direct=one.direct),
                 "platform": one.target.platform, "workspace_id": one.target.workspace, "target_id": one.target.id,
-                "direct": one.direct, "locale": one.locale, "payload": reply_payload(one.reply),
+                "direct": one.direct, "locale": one.locale,
+                "payload": one.payload if one.payload is not None else reply_payload(one.reply),
                 "state": DeliveryState.pending, "reason": "", "detail": "", "attempts": 0, "maybe_sent": False,
                 "next_attempt_at": now, "claimed_by": "", "lease_until": None, "expires_at": one.expires_at,
                 "message_id": "", "created_at": now, "updated_at": now, "sent_at": None,
@@ -343,13 +356,17 @@ class DeliveryService:
         chat = self.chats.get(claim.target.platform)
         if chat is None:
             return Outcome(error=ChatError(ChatError.UNAVAILABLE, detail=f"no {claim.target.platform} connection"))
-        reply = reply_from_payload(claim.payload)
+        sender = next((send for prefix, send in self.routes.items() if claim.item.startswith(prefix)), None)
+        reply = reply_from_payload(claim.payload) if sender is None else None
         capabilities = chat.capabilities
         scope = "*" if capabilities.posts_counted_per_platform else claim.target.workspace
         await self.pacer.wait(f"{claim.target.platform}:{scope}", capabilities.posts_per_second)
         try:
             async with asyncio.timeout(self.attempt_timeout):
-                if isinstance(chat, KeyedPosting):
+                if reply is None:
+                    assert sender is not None
+                    message_id = await sender(claim, chat)
+                elif isinstance(chat, KeyedPosting):
                     message_id = await chat.post_keyed(claim.target, reply, key=claim.key, direct=claim.direct,
                                                        maybe_sent=claim.maybe_sent, since=claim.created_at)
                 elif claim.direct:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import discord
 
-from bot.messages import Identity, MessageDeleted, MessageEdited, MessagePosted, ReactionAdded, TranslationRequested
+from bot.messages import (
+    FileLink,
+    Identity,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    TranslationRequested,
+)
 from integrations.discord import text as discord_text
 from integrations.discord.render import PLATFORM, display_name_of, workspace_of
 
@@ -31,6 +39,7 @@ def to_message_posted(message: discord.Message) -> MessagePosted:
         author_is_bot=message.author.bot or message.webhook_id is not None,
         display_name=display_name_of(message.author),
         avatar_url=avatar,
+        files=tuple(FileLink(a.filename, a.url) for a in message.attachments),
     )
 
 
@@ -39,7 +48,7 @@ def to_message_edited(message: discord.Message) -> MessageEdited:
     posted = to_message_posted(message)
     return MessageEdited(author=posted.author, channel=posted.channel, message_id=posted.message_id,
                          text=posted.text, thread_id=posted.thread_id, author_is_bot=posted.author_is_bot,
-                         display_name=posted.display_name, avatar_url=posted.avatar_url)
+                         display_name=posted.display_name, avatar_url=posted.avatar_url, files=posted.files)
 
 
 def to_message_deleted(event: discord.RawMessageDeleteEvent, channel: object) -> MessageDeleted:

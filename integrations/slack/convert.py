@@ -13,6 +13,7 @@ from typing import Any
 from bot.messages import (
     ButtonPressed,
     CommandInvoked,
+    FileLink,
     FormSubmitted,
     Identity,
     MessageDeleted,
@@ -221,7 +222,7 @@ def to_message_event(event: dict[str, Any], workspace: str) -> MessagePosted | M
             return None
         return MessageEdited(author=posted.author, channel=posted.channel, message_id=posted.message_id,
                              text=posted.text, thread_id=posted.thread_id, display_name=posted.display_name,
-                             avatar_url=posted.avatar_url)
+                             avatar_url=posted.avatar_url, files=posted.files)
     if subtype == "message_deleted":
         previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
         ts = str(event.get("deleted_ts") or (previous or {}).get("ts") or "")
@@ -254,7 +255,18 @@ def _message(message: dict[str, Any], workspace: str, channel_id: str) -> Messag
         thread_id=str(thread) if thread and thread != ts else None,
         display_name=str((profile or {}).get("display_name") or (profile or {}).get("real_name") or ""),
         avatar_url=(profile or {}).get("image_72"),
+        files=_files(message),
     )
+
+
+def _files(message: dict[str, Any]) -> tuple[FileLink, ...]:
+    """The files shared with a message, each by its name and permalink."""
+    found = []
+    for shared in message.get("files") or []:
+        url = shared.get("permalink") or shared.get("url_private") if isinstance(shared, dict) else None
+        if url:
+            found.append(FileLink(str(shared.get("name") or shared.get("title") or ""), str(url)))
+    return tuple(found)
 
 
 def to_reaction_added(event: dict[str, Any], workspace: str) -> ReactionAdded | None:
