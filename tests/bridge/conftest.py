@@ -9,7 +9,7 @@ on a clock moved by hand (an outage is waited out by moving it).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,7 +150,7 @@ async def scene(database_url: str, tmp_path: Path, slack_api: FakeSlackWebAPI, d
         async with running_bot(core, discord_api) as bot:
             scene = Scene(core=core, slack=slack, discord=discord_api, bot=bot, deepl=deepl, clock=clock,
                           cluster_id=0)
-            scene.cluster_id = bridge_cluster(scene)
+            scene.cluster_id = bridge_cluster(core, [scene.slack_channel, scene.discord_channel])
             deepl.reset()
             yield scene
             await scene.settle()
@@ -162,22 +162,22 @@ async def scene(database_url: str, tmp_path: Path, slack_api: FakeSlackWebAPI, d
         core.engine.dispose()
 
 
-def bridge_cluster(scene: Scene, *, mode: TranslationMode = TranslationMode.thread) -> int:
-    """The cluster of the two channels, each translated in `mode` into the three languages."""
-    core = scene.core
+def bridge_cluster(core: Core, channels: Sequence[Identity], *, mode: TranslationMode = TranslationMode.thread,
+                   languages: Sequence[str] = LANGUAGES) -> int:
+    """A cluster whose channels are `channels`, each translated in `mode` into `languages`."""
     with session_scope(core.engine) as session:
         cluster = Cluster(slug="intercultural-communication", name="Intercultural communication",
-                          languages=",".join(LANGUAGES))
+                          languages=",".join(languages))
         session.add(cluster)
         session.flush()
         assert cluster.id is not None
-        for channel in (scene.slack_channel, scene.discord_channel):
+        for channel in channels:
             session.add(ClusterChannel(cluster_id=cluster.id, platform=channel.platform,
                                        workspace_id=channel.workspace, channel_id=channel.id, name=DISCORD_CHANNEL))
         cluster_id = cluster.id
     translation = core.services.translation
     assert translation is not None
-    for channel in (scene.slack_channel, scene.discord_channel):
+    for channel in channels:
         translation.channels.set_mode(channel, mode, by=None)
-        translation.channels.set_languages(channel, LANGUAGES, by=None)
+        translation.channels.set_languages(channel, list(languages), by=None)
     return cluster_id
