@@ -3,7 +3,7 @@ resumed, edited, chased politely, closed; what the others see."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.models import Delivery, DeliveryState, Survey, SurveyResponse, SurveyState, SurveyTarget
 from bot.services.surveys import Surveys
@@ -91,5 +91,5 @@ async def test_a_survey_to_twelve_cities_answered_resumed_edited_and_chased(
     assert "closed on" in out and len(rows_of(core, SurveyResponse)) == 8
 
 
-def survey_date(surveys: Surveys, survey: Survey):  # type: ignore[no-untyped-def]
+def survey_date(surveys: Surveys, survey: Survey) -> date | datetime:
     return surveys.service.definition(survey).closes
