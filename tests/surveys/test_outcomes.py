@@ -69,7 +69,8 @@ async def test_the_export_on_the_command_line(core: Core, surveys: Surveys, data
     await as_person(core, "ivana", ["/survey open network-check"])
     await answer(core, "joan", ["often", "4", "a,b", "12", "yes", "Muy buena red", ""])
     await answer(core, "katrin", ["never", "c", "3", "no", "", ""])
-    env = {name: None for name in os.environ if name.startswith(("SLACK_", "DISCORD_", "DEEPL_", "ICC_"))}
+    prefixes = ("SLACK_", "DISCORD_", "DEEPL_", "ICC_")
+    env: dict[str, str | None] = {name: None for name in os.environ if name.startswith(prefixes)}
     env.update({"DATABASE_URL": database_url, "ICC_DATA_DIR": str(tmp_path)})
     runner = CliRunner()
     done = runner.invoke(app, ["survey", "export", "1", "--format", "csv"], env=env)
