@@ -187,8 +187,13 @@ def _check_value(question: QuestionDef, value: str, locale: str) -> str | None:
     try:
         parse_value(question, value)
     except UserError as error:
-        return t(locale, error.msgid, **error.params)
+        return _refusal(question, error, locale)
     return None
+
+
+def _refusal(question: QuestionDef, error: UserError, locale: str) -> str:
+    """`error` in `locale`; a message about "{field}" names the question (a `UserError`'s field is its id)."""
+    return t(locale, error.msgid, **{"field": text_in(question.text, locale), **error.params})
 
 
 def parse_value(question: QuestionDef, value: str) -> Any:
@@ -243,7 +248,7 @@ def read_page(survey: SurveyDef, page: Page, values: Mapping[str, str], answers:
         try:
             merged[question.id] = parse_value(question, raw)
         except UserError as error:
-            errors[question.id] = t(locale, error.msgid, **error.params)
+            errors[question.id] = _refusal(question, error, locale)
     merged = relevant(survey, merged)
     if page.inline_conditions:
         for question in page.questions:
