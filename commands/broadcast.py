@@ -123,6 +123,8 @@ async def cancel_command(ctx: Context, args: Args) -> Response:
 
 async def status(ctx: Context, args: Args) -> Response:
     broadcasts = ctx.services.calendar.broadcasts
+    # A broadcast whose deliveries have all ended is finished now, not at the report's next update.
+    await broadcasts.refresh_all()
     if args.text("id").strip():
         broadcast = broadcasts.get(_number(args.text("id")))
         if broadcast is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from bot.context import Context
 from bot.errors import UserError
@@ -118,7 +118,9 @@ def event_reply(ctx: Context, event: CalendarEvent, headline: str) -> Reply:
     now = ctx.services.clock.now()
     timing = event_timing(event)
     upcoming = next(iter(timing.between(now, now + timedelta(days=800), limit=1)), None)
-    first = upcoming or next(iter(timing.between(event.starts_at, event.starts_at + timedelta(days=2), limit=1)))
+    # Further than the look ahead (or past): its first occurrence. SQLite gives the stored UTC time back naive.
+    starts = event.starts_at if event.starts_at.tzinfo else event.starts_at.replace(tzinfo=UTC)
+    first = upcoming or next(iter(timing.between(starts, starts + timedelta(days=2), limit=1)))
     section = event_section(ctx.services.calendar.events, Happening(event, first), ctx.locale, tz,
                             with_description=True)
     facts = [section.text, ctx.t("For whom: {audience}",
