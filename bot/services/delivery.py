@@ -147,6 +147,10 @@ class DeliveryService:
         self._stopped = asyncio.Event()
         self._running = False
         self._background: set[asyncio.Task[Any]] = set()
+        #: platform -> (kicked, finished) of its sending loop while one is under way (`_run_due_on`).
+        self._active: dict[str, tuple[asyncio.Event, asyncio.Future[None]]] = {}
+        #: Whether the running sender is stopping (its `stop` event, or `stop()`).
+        self._stopping: Callable[[], bool] = self._stop.is_set
         #: Every send under way in this process (a stopping sender lets them finish and record their outcome).
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -235,11 +239,15 @@ class DeliveryService:
     # ------------------------------------------------------------ sending
 
     def kick(self) -> None:
-        """New rows are waiting: the running sender looks at once; without one, they are sent in the background."""
+        """New rows are waiting: they are claimed at once, by the platform's sending loop when one is under way
+        (however busy the other platforms are), else by one started in the background."""
+        for kicked, _ in self._active.values():
+            kicked.set()
         if self._running:
             self._wake.set()
-            return
-        task = asyncio.ensure_future(self.run_due())
+            if all(platform in self._active for platform in self.chats):
+                return
+        task = asyncio.ensure_future(self.run_due(self._stopping if self._running else None))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -250,6 +258,7 @@ class DeliveryService:
         Rows enqueued by other processes are seen at the next look (at most `poll_interval` seconds later).
         """
         stop = stop or self._stop
+        self._stopping = lambda: stop.is_set() or self._stop.is_set()
         self._stop.clear()
         self._stopped.clear()
         self._running = True
@@ -258,7 +267,7 @@ class DeliveryService:
                 self._wake.clear()
                 worked = 0
                 try:
-                    worked = await self.run_due(lambda: stop.is_set() or self._stop.is_set())
+                    worked = await self.run_due(self._stopping)
                 except Exception:
                     log.exception("delivery: a round of sending failed; trying again shortly")
                 await _first_of(self._wake, stop, self._stop, timeout=self._idle_seconds(worked))
@@ -306,9 +315,25 @@ class DeliveryService:
         return sum(done)
 
     async def _run_due_on(self, platform: str, stopping: Callable[[], bool] | None) -> int:
+        active = self._active.get(platform)
+        if active is not None:  # the platform's loop is under way: it takes the new rows; wait for it
+            active[0].set()
+            await asyncio.shield(active[1])
+            return 0
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        kicked = asyncio.Event()
+        self._active[platform] = (kicked, done)
+        try:
+            return await self._send_due_on(platform, stopping, kicked)
+        finally:
+            del self._active[platform]
+            done.set_result(None)
+
+    async def _send_due_on(self, platform: str, stopping: Callable[[], bool] | None, kicked: asyncio.Event) -> int:
         attempted = 0
         in_flight: set[asyncio.Task[None]] = set()
         while True:
+            kicked.clear()
             while len(in_flight) < self.concurrency and not (stopping is not None and stopping()):
                 # Each claim takes one row; a few run side by side (each its own transaction), so that claiming
                 # keeps up with sending when a thousand rows are due at once.
@@ -324,9 +349,14 @@ class DeliveryService:
                 if None in claims:
                     break
             if not in_flight:
+                if kicked.is_set() and not (stopping is not None and stopping()):
+                    continue  # rows enqueued while claiming
                 return attempted
-            # A finished row may let the next one to its target go: claim again after each.
-            _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            # A finished row may let the next one to its target go, and a kick brings new rows: claim again.
+            waiter = asyncio.ensure_future(kicked.wait())
+            finished, _ = await asyncio.wait({*in_flight, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            in_flight -= finished
 
     async def drain(self) -> None:
         """Send everything due now and wait for background sends (tests, shutdown of a console)."""

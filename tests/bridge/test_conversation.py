@@ -77,19 +77,36 @@ async def test_a_thread_in_three_languages_crosses_the_bridge_with_an_edit_a_del
     assert reply["content"].startswith(PORTUGUESE) and f"[UK] {PORTUGUESE}" in reply["content"]
     assert_pings_nobody_on_discord(reply)
 
+    # Slack tells the app that Mireille's message now has replies (the same text): nothing to carry.
+    patched = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"
+    await scene.slack_event({"type": "message", "subtype": "message_changed", "hidden": True,
+                             "message": {"type": "message", "user": MIREILLE, "text": f"{FRENCH} <@{ANA}> <!here>",
+                                         "ts": ROOT_TS, "files": [AGENDA], "reply_count": 2},
+                             "ts": "1764065150.000300"})
+    assert discord.requests_to("PATCH", patched) == []
+
+    # Olena edits her answer on Discord: its copy on Slack follows.
+    [olena_message] = [m for m in discord.messages_in(thread["id"]) if str(m["author"]["id"]) == str(OLENA)]
+    [olena_copy] = [m["ts"] for m in slack.messages(SLACK_CHANNEL) if m.get("username") == "olena"]
+    await discord.dispatch("MESSAGE_UPDATE", {**olena_message, "content": f"{UKRAINIAN} 🙂",
+                                              "edited_timestamp": "2026-12-07T10:00:00+00:00"})
+    await scene.settle()
+    [update] = [call for call in slack.calls_to("chat.update") if call.args["ts"] == olena_copy]
+    assert update.args["text"].startswith(f"{UKRAINIAN} 🙂")
+    assert f"[FR] {UKRAINIAN} 🙂" in update.args["text"]
+
     # Mireille corrects her message: the copy on Discord follows, translations too.
     corrected = FRENCH.replace("jeudi", "vendredi")
     await scene.slack_event({"type": "message", "subtype": "message_changed", "hidden": True,
                              "message": {"type": "message", "user": MIREILLE, "text": corrected, "ts": ROOT_TS,
                                          "files": [AGENDA]},
                              "ts": "1764065200.000300"})
+    [_] = discord.requests_to("PATCH", patched)
     edited = discord.messages[int(root_copy["id"])]
     assert edited["content"].startswith(corrected) and f"[UK] {corrected}" in edited["content"]
     assert AGENDA["permalink"] in edited["content"]
 
     # Olena deletes her answer: its copy on Slack goes too.
-    [olena_message] = [m for m in discord.messages_in(thread["id"]) if str(m["author"]["id"]) == str(OLENA)]
-    [olena_copy] = [m["ts"] for m in slack.messages(SLACK_CHANNEL) if m.get("username") == "olena"]
     discord.messages.pop(int(olena_message["id"]))
     await discord.dispatch("MESSAGE_DELETE", {"id": olena_message["id"], "channel_id": thread["id"],
                                               "guild_id": thread["guild_id"]})

@@ -4,6 +4,7 @@ it goes to is read in. Also how a bridged message waits in the outbox (its paylo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -94,6 +95,12 @@ class Written:
     emoji: str = ""
     #: Where the translations made when it was written are kept until it is sent (`Bridge._translated`).
     version: str = ""
+
+    def said(self) -> str:
+        """A short fingerprint of what its copies say (its words and files)."""
+        material = json.dumps([reply_payload(Reply(text="", rich=self.text)), [[f.name, f.url] for f in self.files]],
+                              ensure_ascii=False)
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
 
     def payload(self) -> str:
         data: dict[str, Any] = {

@@ -15,7 +15,6 @@ the message arrives, while its row waits for its turn; the row is sent with it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 
@@ -74,6 +73,9 @@ class Bridge:
         self._translations: Recent = Recent(5_000)
         #: (channel, message, emoji) the bridge reacted with: their echo is not carried back.
         self._reacted: Recent = Recent(5_000)
+        #: original -> what its copies say (an "edit" that changes nothing, like Slack's when a thread gets a
+        #: reply, is not carried).
+        self._said: Recent = Recent(20_000)
         delivery.route(ITEM, self.send)
 
     # ------------------------------------------------------------ what comes in
@@ -87,6 +89,7 @@ class Bridge:
             return
         origin = Origin(event.channel, event.message_id)
         written = await self._written("post", link, event, chat)
+        self._said.put(origin.key, written.said())
         self._enqueue(f"{ITEM}{origin.key}", written, link)
 
     async def message_edited(self, event: MessageEdited, chat: Chat) -> None:
@@ -98,8 +101,11 @@ class Bridge:
             return
         origin = Origin(event.channel, event.message_id)
         written = await self._written("edit", link, event, chat)
-        version = hashlib.sha256(written.payload().encode()).hexdigest()[:16]
-        self._enqueue(f"{ITEM}{origin.key}:edit:{version}:{self.clock.now().timestamp():.6f}", written, link)
+        said = written.said()
+        if self._said.get(origin.key) == said:
+            return
+        self._said.put(origin.key, said)
+        self._enqueue(f"{ITEM}{origin.key}:edit:{said}:{self.clock.now().timestamp():.6f}", written, link)
 
     async def message_deleted(self, event: MessageDeleted, chat: Chat) -> None:
         """A bridged message was removed: so are its copies. A copy removed by a moderator stays removed alone."""
