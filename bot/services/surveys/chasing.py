@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,8 +25,8 @@ from bot.db import session_scope
 from bot.i18n import t
 from bot.messages import Button, ButtonStyle, Identity, Reply
 from bot.models import City, Member, Role, Survey, SurveyState, SurveyTarget
-from bot.services.delivery import DeliveryService
-from bot.services.surveys.definitions import text_in
+from bot.services.delivery import DeliveryService, Outgoing
+from bot.services.surveys.definitions import SurveyDef, text_in
 from bot.services.surveys.service import SurveyService, _aware
 from bot.services.surveys.store import definition_of
 
@@ -94,8 +94,8 @@ class SurveyReminders:
 
     # ------------------------------------------------------------ the messages
 
-    def _message(self, survey: Survey, city: City | None, locale: str, *, reminder: bool) -> Reply:
-        definition = definition_of(survey)
+    def _message(self, survey: Survey, definition: SurveyDef, city: City | None, locale: str, *,
+                 reminder: bool) -> Reply:
         title = text_in(definition.title, locale)
         deadline = self.surveys.day(survey.closes_at, locale)
         if reminder and city is not None:
@@ -120,24 +120,38 @@ class SurveyReminders:
                         style=ButtonStyle.primary)
         return Reply(text=text, buttons=[button], ephemeral=False)
 
-    def _composer(self, survey: Survey, city: City | None, *, reminder: bool) -> Callable[[str], Reply]:
-        return lambda locale: self._message(survey, city, locale, reminder=reminder)
-
     def _send(self, survey: Survey, targets: list[SurveyTarget], *, key: str, reminder: bool) -> int:
-        """Enqueue one message per person of `targets` under `key`; returns how many were new."""
+        """Enqueue one message per person of `targets` under `key`, in one go; returns how many were new.
+
+        A survey opened to 140 cities writes 280 prompts: each text is composed once per city and language, and
+        the rows are written in one transaction."""
         people = self.people_of(survey, targets)
+        definition = definition_of(survey)
+        cities = self._cities(targets) if survey.per == "city" else {}
         expires = _aware(survey.closes_at)
-        added = 0
+        made: dict[tuple[int, str], Reply] = {}
+        outgoing = []
         for target in targets:
-            recipients = [Identity(m.platform, m.workspace_id, m.user_id) for m in people.get(target.id or 0, [])]
-            if not recipients:
-                continue
-            city = self.surveys.city(target.city_id) if survey.per == "city" else None
-            added += self.delivery.to_people(key, recipients, self._composer(survey, city, reminder=reminder),
-                                             expires_at=expires)
+            city = cities.get(target.city_id or 0)
+            for member in people.get(target.id or 0, []):
+                locale = self.surveys.members.locale_for(member)
+                text_key = (target.city_id or 0, locale)
+                reply = made.get(text_key)
+                if reply is None:
+                    reply = made[text_key] = self._message(survey, definition, city, locale, reminder=reminder)
+                outgoing.append(Outgoing(item=key, target=Identity(member.platform, member.workspace_id,
+                                                                   member.user_id),
+                                         reply=reply, locale=locale, direct=True, expires_at=expires))
+        added = self.delivery.enqueue(outgoing) if outgoing else 0
         if added:
             self.delivery.kick()
         return added
+
+    def _cities(self, targets: Iterable[SurveyTarget]) -> dict[int, City]:
+        ids = list({target.city_id for target in targets if target.city_id is not None})
+        with session_scope(self.surveys.engine) as session:
+            return {city.id or 0: city for start in range(0, len(ids), 500)
+                    for city in session.exec(select(City).where(col(City.id).in_(ids[start:start + 500])))}
 
     def prompt(self, survey: Survey) -> int:
         """Ask every target not answered yet (their people who were not asked already); returns how many new."""
