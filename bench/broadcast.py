@@ -31,6 +31,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -162,6 +164,23 @@ def bound(fakes: Fakes) -> tuple[float, str]:
     return seconds, how
 
 
+@asynccontextmanager
+async def sending(core: Core, fakes: Fakes) -> AsyncIterator[DeliveryService]:
+    """The core's outbox sending to both fakes (a real Discord bot connected, slack_sdk) until the block ends."""
+    bot = ICCBot(core, guild_ready_timeout=0.05, sync_at_start=False)
+    async with fakes.discord.run_client(bot, timeout=30):
+        delivery = core.services.delivery
+        delivery.attach_chat(SlackChat(WorkspaceClients(base_url=fakes.slack.base_url, bot_token="xoxb-b")))
+        delivery.attach_chat(bot.chat)
+        stop = asyncio.Event()
+        sender_loop = asyncio.create_task(delivery.run(stop))
+        try:
+            yield delivery
+        finally:
+            stop.set()
+            await sender_loop
+
+
 async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path) -> None:
     async with FakeSlackWebAPI() as slack, fd.FakeDiscord(rate_limit=PER_SECOND, heartbeat_interval_ms=600_000) \
             as discord_fake:
@@ -193,20 +212,12 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
         killed = ""
         with fd.point_discord_at(discord_fake):
             if args.workers == 1:
-                bot = ICCBot(core, guild_ready_timeout=0.05, sync_at_start=False)
-                async with discord_fake.run_client(bot, timeout=30):
-                    delivery = core.services.delivery
-                    delivery.attach_chat(SlackChat(WorkspaceClients(base_url=slack.base_url, bot_token="xoxb-b")))
-                    delivery.attach_chat(bot.chat)
-                    stop = asyncio.Event()
-                    sender_loop = asyncio.create_task(delivery.run(stop))
+                async with sending(core, fakes) as delivery:
                     started, wall_started, cpu = time.perf_counter(), time.time(), time.process_time()
                     broadcasts.confirm(preview.broadcast.id, sender)
                     while not await asyncio.to_thread(lambda: delivery.report(item).finished):
                         await asyncio.sleep(0.05)
                     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-                    stop.set()
-                    await sender_loop
             else:
                 workers = [await start_worker(n, database_url, data_dir, slack, discord_fake)
                            for n in range(args.workers)]
