@@ -17,6 +17,9 @@ from bot.i18n import DOMAINS, KEYWORDS, LOCALES_DIR, PLACEHOLDER, ROOT, domain_o
 from bot.settings import SUPPORTED_LOCALES
 
 SOURCE_FOLDERS = ("bot", "commands", "integrations", "schedules")
+#: Jinja2 templates of the web pages: their strings are marked `_("…")` (or `N_("…")`) as in the code.
+TEMPLATE_FOLDERS = ("integrations/web/templates",)
+TEMPLATE_KEYWORDS: dict[str, object] = {"_": None, "N_": None}
 
 
 def source_files() -> Iterator[tuple[str, Path]]:
@@ -24,6 +27,9 @@ def source_files() -> Iterator[tuple[str, Path]]:
         for path in sorted((ROOT / folder).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
+            yield path.relative_to(ROOT).as_posix(), path
+    for folder in TEMPLATE_FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*.html")):
             yield path.relative_to(ROOT).as_posix(), path
 
 
@@ -34,8 +40,12 @@ def templates() -> dict[str, Catalog]:
         domain = domain_of(relative)
         if domain is None:
             continue
+        if path.suffix == ".html":
+            method, keywords = "jinja2.ext:babel_extract", TEMPLATE_KEYWORDS
+        else:
+            method, keywords = "python", KEYWORDS
         for lineno, message, comments, _context in extract_from_file(
-            "python", str(path), keywords=KEYWORDS, comment_tags=("Translators:",)  # type: ignore[arg-type]
+            method, str(path), keywords=keywords, comment_tags=("Translators:",)  # type: ignore[arg-type]
         ):
             if isinstance(message, tuple | list) and len(message) == 1:
                 message = message[0]

@@ -60,6 +60,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "commands/subscribe*.py",
         "commands/unsubscribe*.py",
         "commands/broadcast*.py",
+        "integrations/web/calendar_feeds.py",
     ),
     "clusters": (
         "bot/services/clusters/*.py",
@@ -73,6 +74,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "commands/match*.py",
         "commands/request_role*.py",
         "commands/role_requests*.py",
+    ),
+    "web": (
+        "integrations/web/*.py",
+        "integrations/web/**/*.py",
+        "integrations/web/templates/*.html",
+        "integrations/web/templates/**/*.html",
+        "bot/services/web_*.py",
+        "commands/web.py",
     ),
     "core": ("bot/*.py", "bot/**/*.py", "commands/*.py", "integrations/**/*.py", "schedules/*.py"),
 }

@@ -52,12 +52,23 @@ class Settings(BaseSettings):
     deepl_quota_renewal_day: int | None = Field(default=None, ge=1, le=31, validation_alias="DEEPL_QUOTA_RENEWAL_DAY")
     #: The month (1-12) from which cluster coordinators are asked for their cluster's report of the year.
     cluster_report_month: int = Field(default=11, ge=1, le=12, validation_alias="ICC_CLUSTER_REPORT_MONTH")
+    #: The address people reach the web pages at (sign-in links point there); empty: http://HOST:PORT.
+    public_url: str = Field(default="", validation_alias="ICC_PUBLIC_URL")
+    #: "Sign in with Discord" on the web pages (OAuth2, scope identify): the application's secret.
+    discord_client_secret: SecretStr | None = Field(default=None, validation_alias="DISCORD_CLIENT_SECRET")
+    discord_api_url: str = Field(default="https://discord.com/api", validation_alias="DISCORD_API_URL")
+    discord_authorize_url: str = Field(default="https://discord.com/oauth2/authorize",
+                                       validation_alias="DISCORD_AUTHORIZE_URL")
+    #: "Sign in with Slack" (OpenID Connect): where people are sent to agree (token and user info: SLACK_API_URL).
+    slack_openid_authorize_url: str = Field(default="https://slack.com/openid/connect/authorize",
+                                            validation_alias="SLACK_OPENID_AUTHORIZE_URL")
     #: How many role requests one person may send in a day (more are refused politely: a flood).
     role_requests_per_day: int = Field(default=3, ge=1, le=100, validation_alias="ICC_ROLE_REQUESTS_PER_DAY")
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id",
-        "slack_client_secret", "discord_token", "deepl_auth_key", "secret_key", mode="before",
+        "slack_client_secret", "discord_token", "deepl_auth_key", "secret_key", "discord_client_secret",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -139,6 +150,11 @@ class Settings(BaseSettings):
     @property
     def slack_oauth_enabled(self) -> bool:
         return self.slack_client_id is not None and self.slack_client_secret is not None
+
+    @property
+    def web_address(self) -> str:
+        """Where the web pages are reached, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def secret_keys(self) -> list[str]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from bot.services.surveys import Surveys
     from integrations.slack.app import SlackAdapter
+    from integrations.web.pages import WebPages
 
 log = logging.getLogger(__name__)
 
@@ -332,14 +333,22 @@ def web_routes(core: Core, slack: SlackAdapter | None = None) -> list[BaseRoute]
         from integrations.slack.http import slack_routes
 
         routes += slack_routes(slack)
+    routes += web_pages(core).routes
     return routes
+
+
+def web_pages(core: Core) -> WebPages:
+    """The web pages (public pages, sign-in, the desk) on this core."""
+    from integrations.web.pages import WebPages
+
+    return WebPages(core.services, core.settings)
 
 
 def web_app(core: Core, slack: SlackAdapter | None = None) -> Starlette:
     """The web host's ASGI app with every route of this configuration."""
     from integrations.web.app import build_web_app
 
-    return build_web_app(web_routes(core, slack))
+    return build_web_app(web_routes(core, slack), not_found=web_pages(core).not_found)
 
 
 async def run_web(core: Core, slack: SlackAdapter | None = None) -> None:

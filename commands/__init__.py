@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "commands.cluster",
     "commands.request_role",
     "commands.role_requests",
+    "commands.web",
 )
 
 

@@ -60,6 +60,7 @@ from bot.models.translation import (
     TranslationNotice,
     TranslationUsage,
 )
+from bot.models.web import SignInLink, WebKey
 from bot.models.worker import WorkerLease
 
 __all__ = [
@@ -116,5 +117,7 @@ __all__ = [
     "TranslationMode",
     "TranslationNotice",
     "TranslationUsage",
+    "SignInLink",
+    "WebKey",
     "WorkerLease",
 ]

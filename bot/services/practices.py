@@ -30,7 +30,6 @@ from bot.models.practices import (
 )
 from bot.ports import Clock, SystemClock
 from bot.services.members import CityDirectory
-
 from bot.services.practice_rules import (  # noqa: F401
     CONTACT_LIMIT,
     DEEPL_LANGUAGES,
@@ -58,7 +57,7 @@ from bot.services.practice_rules import (  # noqa: F401
     clean_translated_summary,
     draft,
 )
-from bot.services.search import SearchIndex, query_terms
+from bot.services.search import CityFilter, SearchIndex, query_terms
 
 if TYPE_CHECKING:
     from bot.services.practice_translations import PracticeTranslations
@@ -351,6 +350,7 @@ class PracticeService:
         limit: int = 10,
         offset: int = 0,
         language: str | None = None,
+        cities: Sequence[int] | None = None,
     ) -> SearchPage:
         """Full-text search, best matches first; without words, the newest practices that fit the filters.
 
@@ -361,25 +361,31 @@ class PracticeService:
             status: only practices in this status (None: any).
             limit, offset: the page.
             language: show titles and summaries in this language where a translation exists.
+            cities: only practices of these cities (a cluster's); an empty list finds nothing.
         """
         limit = max(1, min(int(limit), MAX_PAGE_SIZE))
         offset = max(0, min(int(offset), 10_000))
         theme_slug = clean_theme_filter(theme)
-        city_id = self._city_id(city)
+        city_filter: CityFilter = self._city_id(city)
+        if cities is not None:
+            among = tuple(sorted({int(one) for one in cities} & ({city_filter} if city_filter else set(cities))))
+            if not among:
+                return SearchPage(hits=[], offset=offset, limit=limit, has_more=False, terms=query_terms(words or ""))
+            city_filter = among[0] if len(among) == 1 else among
         words = words or ""
         terms = query_terms(words)
         status_value = PracticeStatus(status).value if status is not None else None
         with session_scope(self.engine) as session:
             if terms:
                 matches = self.index.search(
-                    session, terms=terms, status=status_value, city_id=city_id, theme=theme_slug,
+                    session, terms=terms, status=status_value, city_id=city_filter, theme=theme_slug,
                     limit=limit + 1, offset=offset,
                 )
                 ranked = [(m.practice_id, m.score) for m in matches]
             elif normalise(words):
                 ranked = []  # only punctuation, symbols or emoji: nothing to look for
             else:
-                ranked = [(pid, 0.0) for pid in self._newest(session, status_value, city_id, theme_slug,
+                ranked = [(pid, 0.0) for pid in self._newest(session, status_value, city_filter, theme_slug,
                                                               limit + 1, offset)]
             page = ranked[:limit]
             cards = self._cards(session, [pid for pid, _ in page], language)
@@ -397,13 +403,15 @@ class PracticeService:
 
     @staticmethod
     def _newest(
-        session: Session, status: str | None, city_id: int | None, theme: str | None, limit: int, offset: int
+        session: Session, status: str | None, city_id: CityFilter, theme: str | None, limit: int, offset: int
     ) -> list[int]:
         query = select(Practice.id)
         if status is not None:
             query = query.where(Practice.status == status)
-        if city_id is not None:
+        if isinstance(city_id, int):
             query = query.where(Practice.city_id == city_id)
+        elif city_id is not None:
+            query = query.where(col(Practice.city_id).in_(city_id))
         if theme is not None:
             query = query.where(
                 select(PracticeTheme.practice_id)

@@ -68,6 +68,9 @@ FIRST_SPAN = 1536
 #: PostgreSQL: the indexed expression, spelt as in migration 0002 (queries must use it verbatim).
 _TOKENS = "practice_search_tokens(document, status, city_id, themes, practice_id)"
 
+#: A search's city filter: one city id, any of several (a cluster's cities), or none.
+CityFilter = int | tuple[int, ...] | None
+
 _WORD = re.compile(r"[^\W_]+")
 _TABLE = "practice_search"
 #: SQLite: documents of practices not published (submitted, approved, rejected).
@@ -255,7 +258,7 @@ class SearchIndex:
         *,
         terms: Sequence[str],
         status: str | None,
-        city_id: int | None,
+        city_id: CityFilter,
         theme: str | None,
         limit: int,
         offset: int,
@@ -283,7 +286,7 @@ class SearchIndex:
         session: Session | Connection,
         terms: Sequence[str],
         status: str | None,
-        city_id: int | None,
+        city_id: CityFilter,
         theme: str | None,
         window: int,
     ) -> list[Match]:
@@ -292,13 +295,15 @@ class SearchIndex:
         return self._documents_postgres(session, terms, status, city_id, theme, window)
 
     @staticmethod
-    def fts5_query(terms: Sequence[str], status: str | None, city_id: int | None, theme: str | None) -> str:
+    def fts5_query(terms: Sequence[str], status: str | None, city_id: CityFilter, theme: str | None) -> str:
         """An FTS5 MATCH expression in which every term is a quoted string (never an operator)."""
         parts = [f'"{stem}"*' if prefix else f'"{stem}"' for stem, prefix in map(_pattern, terms)]
         if status is not None:
             parts.append(f'"{status_token(status)}"')
-        if city_id is not None:
+        if isinstance(city_id, int):
             parts.append(f'"{city_token(city_id)}"')
+        elif city_id is not None:
+            parts.append("(" + " OR ".join(f'"{city_token(one)}"' for one in city_id) + ")")
         if theme is not None:
             parts.append(f'"{theme_token(theme)}"')
         return " AND ".join(parts)
@@ -332,7 +337,7 @@ class SearchIndex:
         session: Session | Connection,
         terms: Sequence[str],
         status: str | None,
-        city_id: int | None,
+        city_id: CityFilter,
         theme: str | None,
         window: int,
     ) -> list[Match]:
@@ -367,7 +372,7 @@ class SearchIndex:
         session: Session | Connection,
         terms: Sequence[str],
         status: str | None,
-        city_id: int | None,
+        city_id: CityFilter,
         theme: str | None,
         window: int,
     ) -> list[Match]:
@@ -376,10 +381,13 @@ class SearchIndex:
             return []
         if status is not None:
             tokens.append(status_token(status))
-        if city_id is not None:
-            tokens.append(city_token(city_id))
         if theme is not None:
             tokens.append(theme_token(theme))
+        quoted = [f"'{token}'" for token in tokens]
+        if isinstance(city_id, int):
+            quoted.append(f"'{city_token(city_id)}'")
+        elif city_id is not None:
+            quoted.append("(" + " | ".join(f"'{city_token(one)}'" for one in city_id) + ")")
         candidates = max(RANKED_CANDIDATES, window)
         top = session.execute(text(f"SELECT max(practice_id) FROM {_TABLE}")).scalar()
         if top is None:
@@ -390,7 +398,7 @@ class SearchIndex:
             # The ranges from `top - span + 1` up, and one more beyond `top` (a practice added meanwhile).
             low = max(0, top - span + 1) >> RANGE_BITS[0] << RANGE_BITS[0]
             ranges = range_tokens(low, top + (1 << RANGE_BITS[0])) if low > 0 else None
-            total, found = self._round_postgres(session, terms, tokens, ranges, candidates, window)
+            total, found = self._round_postgres(session, terms, quoted, ranges, candidates, window)
             if ranges is None or total >= candidates:
                 return found
             # Too few there: predict, from the density of matches among those ids, where enough would be.
@@ -407,7 +415,7 @@ class SearchIndex:
         self,
         session: Session | Connection,
         terms: Sequence[str],
-        tokens: list[str],
+        quoted: list[str],
         ranges: list[str] | None,
         candidates: int,
         window: int,
@@ -418,9 +426,9 @@ class SearchIndex:
         Matching reads the GIN index, then visits the heap for each match to learn its practice id; only
         the newest `candidates` are read again (by ctid) and ranked, and only when this round is the last.
         """
-        # Every token is letters, digits and "_": quoted, it is a plain lexeme, never an operator.
+        # Every token is letters, digits and "_" (quoted by the caller): a plain lexeme, never an operator.
         params: dict[str, object] = {
-            "query": self.tsquery(terms), "tokens": " & ".join(f"'{token}'" for token in tokens),
+            "query": self.tsquery(terms), "tokens": " & ".join(quoted),
             "candidates": candidates, "window": window, "enough": candidates if ranges is not None else 0,
         }
         conditions = [f"{_TOKENS} @@ CAST(:tokens AS tsquery)"]
