@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.i18n import t
 from bot.messages import ButtonPressed, FormSubmitted
-from bot.models import Member, SurveyResponse, SurveyTarget
+from bot.models import Member, Survey, SurveyResponse, SurveyTarget
 from bot.services.surveys import Surveys
 from bot.services.surveys.store import answers_of
 from bot.wiring import Core
 from integrations.console.adapter import CAPABILITIES
 from tests.delivery.conftest import MovableClock
-from tests.surveys.helpers import as_person, console, member, rows_of
+from tests.surveys.helpers import as_person, check_definition, console, member, rows_of, write_definition
 from tests.surveys.test_answering import FULL, answer, open_check
 
 SLACK_LIKE = CAPABILITIES.__class__(modals=True, max_modal_fields=100, buttons=True)
@@ -121,3 +124,50 @@ async def test_the_team_gets_clear_messages_for_unknown_or_broken_surveys(core: 
     await open_check(core)
     out = await as_person(core, "ivana", ["/survey open network-check"])
     assert "“network-check” is already open (#1). Close it first: /survey close 1" in out
+
+
+def _unknown_kind(definition: dict) -> None:  # type: ignore[type-arg]
+    definition["questions"][3]["kind"] = "ranking"
+
+
+def _duplicate_id(definition: dict) -> None:  # type: ignore[type-arg]
+    definition["questions"][4]["id"] = "themes"
+
+
+def _condition_on_a_later_question(definition: dict) -> None:  # type: ignore[type-arg]
+    definition["questions"][0]["when"] = {"question": "strategy", "is": ["yes"]}
+
+
+def _missing_language(definition: dict) -> None:  # type: ignore[type-arg]
+    del definition["questions"][2]["text"]["uk"]
+
+
+@pytest.mark.parametrize(("breaks", "expected"), [
+    (_unknown_kind, "« ranking » n'est pas un type de question."),
+    (_duplicate_id, "L'id « themes » est utilisé deux fois."),
+    (_condition_on_a_later_question, "« strategy »"),
+    (_missing_language, "« uk »"),
+])
+async def test_a_broken_definition_is_told_in_the_teams_language_with_its_line_and_nothing_opens(
+    core: Core, surveys: Surveys, definitions: Path, breaks: Callable[[dict], None], expected: str,  # type: ignore[type-arg]
+) -> None:
+    broken = check_definition(id="broken-check")
+    breaks(broken)
+    path = write_definition(definitions, broken)
+    core.services.members.set_language(console("ivana"), "fr")
+    out = await as_person(core, "ivana", ["/survey open broken-check"], locale="fr")
+    assert "La définition de cette enquête pose problème :" in out, out
+    assert f"{path.as_posix()}, ligne " in out and expected in out, out
+    assert rows_of(core, Survey) == [] and rows_of(core, SurveyTarget) == []
+
+
+async def test_bad_answers_are_told_in_the_persons_language(core: Core, surveys: Surveys) -> None:
+    survey = await open_check(core)
+    assert survey.id is not None
+    core.services.members.set_language(console("ana"), "fr")
+    response = await submit(core, "ana", survey.id, {**GOOD, "uses": "sometimes", "comment": "x" * 50_000})
+    assert response.errors["comment"] == t("fr", "{field} is too long: {length} characters, at most {limit}.",
+                                           field=t("fr", "Anything else?"), length=50_000, limit=500)
+    assert response.errors["comment"].startswith("Anything else? est trop long : 50")
+    assert "« sometimes »" in response.errors["uses"]
+    assert rows_of(core, SurveyResponse) == [] and all(not target.draft for target in rows_of(core, SurveyTarget))
