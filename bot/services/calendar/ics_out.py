@@ -1,19 +1,21 @@
 """The calendar as iCalendar feeds (RFC 5545, written by `icalendar`): everything public, a cluster's, a city's.
 
-Each event keeps its UID, carries its SEQUENCE (one more at each change), its zone as a VTIMEZONE, its rule as
-an RRULE, and a cancelled event stays in the feed as STATUS:CANCELLED so that calendars remove it.
+Each event keeps its UID, carries its SEQUENCE (one more at each change), its zone as a VTIMEZONE (written by
+`ics_zones`), its rule as an RRULE, and a cancelled event stays in the feed as STATUS:CANCELLED so that calendars
+remove it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event, vRecur
 
 from bot.models.calendar import CalendarEvent, EventStatus
 from bot.services.calendar.events import KIND_LABELS
+from bot.services.calendar.ics_zones import vtimezone
 from bot.services.calendar.recurrence import zone
 from bot.services.delivery_store import aware
 
@@ -65,9 +67,15 @@ def feed(calendar: CalendarService, events: Iterable[CalendarEvent], *, name: st
     document.add("method", "PUBLISH")
     document.add("x-wr-calname", name)
     document.add("x-wr-timezone", calendar.settings.time_zone)
+    since: dict[str, date] = {}
+    for event in events:
+        if not event.all_day:
+            day = event.start_local.date()
+            since[event.time_zone] = min(day, since.get(event.time_zone, day))
+    for name, day in sorted(since.items()):
+        document.add_component(vtimezone(name, day))
     for event in events:
         document.add_component(_event(calendar, event, language))
-    document.add_missing_timezones()
     return document.to_ical()
 
 
