@@ -9,9 +9,10 @@ on with DEEPL_AUTH_KEY pointing at the DeepL fake), several times in a row:
 * worker: `python -m bot worker` with a Discord token — ready when the Discord fake receives its IDENTIFY.
 
 Printed for each: time to ready (min / median), the processor time the process used until then (median; it
-does not grow when others share the machine, as the time to ready does) and peak memory (the resident set's
+does not grow when others share the machine, as the time to ready does), peak memory (the resident set's
 high-water mark, VmHWM, read `--settle` seconds after ready, so what start-up leaves running in the background
-counts too).
+counts too), and the time from SIGTERM to the end of the process (median / max; issue 14: it must exit 0, well
+within ICC_SHUTDOWN_GRACE).
 `--deepl-silent` makes the DeepL fake accept connections and never answer: nothing at start may wait on it.
 
     python bench/startup.py                 # 5 runs of each
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -55,14 +57,16 @@ class Figures:
     ready: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
+    stop: list[float] = field(default_factory=list)
 
     def line(self) -> str:
         ready_min, ready_med = min(self.ready), statistics.median(self.ready)
         cpu_med = statistics.median(self.cpu)
         peak_min, peak_med, peak_max = min(self.peak_mib), statistics.median(self.peak_mib), max(self.peak_mib)
+        stop_med, stop_max = statistics.median(self.stop), max(self.stop)
         verdict = "ok" if ready_med <= READY_TARGET_S and peak_max <= PEAK_TARGET_MIB else "OVER TARGET"
         return (f"{self.name:<8} {len(self.ready):>4}  {ready_min:6.2f} {ready_med:6.2f}   {cpu_med:6.2f}      "
-                f"{peak_min:6.0f} {peak_med:6.0f} {peak_max:6.0f}   {verdict}")
+                f"{peak_min:6.0f} {peak_med:6.0f} {peak_max:6.0f}   {stop_med:6.2f} {stop_max:6.2f}   {verdict}")
 
 
 def peak_mib(pid: int) -> float:
@@ -99,6 +103,19 @@ class Run:
         self.errors.seek(0)
         tail = "".join(self.errors.readlines()[-15:])
         return RuntimeError(f"{what} (exit status {self.process.poll()})\n{tail}")
+
+    def stop(self) -> float:
+        """Send SIGTERM; seconds until the process has ended (it must end with exit status 0)."""
+        began = time.perf_counter()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise self.failed("still running 60 s after SIGTERM") from None
+        took = time.perf_counter() - began
+        if self.process.returncode != 0:
+            raise self.failed("SIGTERM did not end it with exit status 0")
+        return took
 
     def end(self) -> None:
         if self.process.poll() is None:
@@ -230,6 +247,7 @@ async def bench(runs: int, only: list[str], settle: float, deepl_silent: bool, w
                     figures.cpu.append(cpu_seconds(run.process.pid))
                     await asyncio.sleep(settle)
                     figures.peak_mib.append(peak_mib(run.process.pid))
+                    figures.stop.append(run.stop())
                 finally:
                     run.end()
             results.append(figures)
@@ -257,7 +275,8 @@ def main() -> None:
     print(f"DeepL {'silent (never answers)' if options.deepl_silent else 'answering'}; "
           f"web {'with Slack over HTTP' if options.web_with_slack else 'with nothing else configured'}; "
           f"targets: ready <= {READY_TARGET_S} s, peak <= {PEAK_TARGET_MIB:.0f} MiB")
-    print("process  runs  ready s (min median)  cpu s to ready (median)  peak MiB (min median max)")
+    print("process  runs  ready s (min median)  cpu s to ready (median)  peak MiB (min median max)  "
+          "SIGTERM->exit s (median max)")
     for figures in results:
         print(figures.line())
 

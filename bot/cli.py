@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import traceback
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from bot.core import Core
+    from bot.shutdown import Shutdown
 
 #: Exit status when the database cannot be opened or used (settings problems use it too).
 DATABASE_PROBLEM = 2
@@ -138,13 +138,24 @@ def main_callback(ctx: typer.Context) -> None:
 def _run_platforms(settings: Settings, *, web: bool, worker: bool) -> None:
     from bot.wiring import run_platforms
 
+    shutdown = _stopping_well(settings)
     secrets_ready_or_exit(settings)
     core = core_or_exit(settings)
     secrets_ready_or_exit(settings, core)
-    try:
-        asyncio.run(run_platforms(core, web=web, worker=worker))
-    except KeyboardInterrupt:
-        pass
+    if shutdown.requested:  # during start-up or migrations: the step under way was finished, nothing is started
+        logging.getLogger(__name__).warning("stopped before starting anything")
+        shutdown.leave(0)
+    shutdown.run(run_platforms(core, web=web, worker=worker, shutdown=shutdown))
+    shutdown.leave(0)
+
+
+def _stopping_well(settings: Settings) -> Shutdown:
+    """The process's shutdown, with the settings' grace period (it catches signals from the process's start)."""
+    from bot.shutdown import process_shutdown
+
+    shutdown = process_shutdown()
+    shutdown.grace = settings.shutdown_grace
+    return shutdown
 
 
 @app.command()
@@ -161,11 +172,14 @@ def console(
     settings = settings_or_exit()
     configure_logging(settings, level="DEBUG" if _debugging(settings) else "WARNING",
                       format="%(levelname)s %(name)s: %(message)s")
+    shutdown = _stopping_well(settings)
     core = core_or_exit(settings)
-    code = asyncio.run(
-        run_console(core, user=user, city=city, role=role, channel=channel, locale=locale)
+    if shutdown.requested:
+        shutdown.leave(0)
+    code = shutdown.run(
+        run_console(core, shutdown=shutdown, user=user, city=city, role=role, channel=channel, locale=locale)
     )
-    raise typer.Exit(code)
+    shutdown.leave(code)
 
 
 @app.command()
@@ -420,5 +434,8 @@ def _add_integration_commands(args: list[str]) -> None:
 
 
 def main() -> None:
+    from bot.shutdown import catch_signals_for
+
+    catch_signals_for(sys.argv[1:])
     _add_integration_commands(sys.argv[1:])
     app()

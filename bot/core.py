@@ -10,6 +10,7 @@ from bot.dispatch import Dispatcher
 from bot.registry import Registry
 from bot.services import Services
 from bot.settings import Settings
+from bot.shutdown import WorkInFlight
 
 
 @dataclass
@@ -21,3 +22,8 @@ class Core:
     services: Services
     registry: Registry
     dispatcher: Dispatcher
+
+    @property
+    def work(self) -> WorkInFlight:
+        """What this process is doing now (events, web requests, scheduled jobs): what a shutdown waits for."""
+        return self.dispatcher.work

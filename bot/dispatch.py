@@ -43,6 +43,8 @@ from bot.registry import (
     resolve_mentions,
 )
 from bot.services import Services
+from bot.settings import SUPPORTED_LOCALES
+from bot.shutdown import WorkInFlight
 from bot.submissions import Claim, ClaimState, FormSubmissions
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,8 @@ class Dispatcher:
         self.edit_listeners: list[EditListener] = []
         self.delete_listeners: list[DeleteListener] = []
         self.translation_request: TranslationRequestHandler | None = None
+        #: The events being handled now; once the process is stopping, new ones are refused.
+        self.work = WorkInFlight()
 
     # ------------------------------------------------------------ set-up
 
@@ -146,6 +150,22 @@ class Dispatcher:
             args: already-typed options (Discord); otherwise a command's text is parsed.
             resolver: the adapter's way of finding the people and channels options name.
         """
+        what = f"{type(event).__name__} from {event.actor}"
+        if not self.work.admit(what):
+            locale = (event.platform_locale or "")[:2].lower()
+            return Response.text(t(locale if locale in SUPPORTED_LOCALES else self.services.settings.default_locale,
+                                   "The bot is restarting: nothing was done. Please try again in a minute."))
+        with self.work.track(what):
+            return await self._handle(event, capabilities, args=args, resolver=resolver)
+
+    async def _handle(
+        self,
+        event: CommandInvoked | FormSubmitted | ButtonPressed | TranslationRequested,
+        capabilities: Capabilities,
+        *,
+        args: Args | None,
+        resolver: Resolver | None,
+    ) -> Response:
         locale = self.services.settings.default_locale
         try:
             ctx = self.context(
@@ -277,6 +297,14 @@ class Dispatcher:
         if chat is None:
             log.warning("no %s connection for %s", event.channel.platform, type(event).__name__)
             return
+        what = f"{type(event).__name__} {event.message_id} in {event.channel}"
+        if not self.work.admit(what):
+            return
+        with self.work.track(what):
+            await self._tell(listeners, event, chat)
+
+    async def _tell(self, listeners: list[Any], event: MessagePosted | MessageEdited | MessageDeleted | ReactionAdded,
+                    chat: Chat) -> None:
         for listener in listeners:
             try:
                 await listener(event, chat)

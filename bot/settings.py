@@ -64,6 +64,8 @@ class Settings(BaseSettings):
                                             validation_alias="SLACK_OPENID_AUTHORIZE_URL")
     #: How many role requests one person may send in a day (more are refused politely: a flood).
     role_requests_per_day: int = Field(default=3, ge=1, le=100, validation_alias="ICC_ROLE_REQUESTS_PER_DAY")
+    #: Seconds a process has, after SIGTERM, to finish its work and leave (platforms SIGKILL about 30 s after).
+    shutdown_grace: float = Field(default=25.0, ge=1, le=600, validation_alias="ICC_SHUTDOWN_GRACE")
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id",

@@ -19,6 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.ports import Clock, Translator
 from bot.services import Services
 from bot.settings import Settings
+from bot.shutdown import Shutdown
 from bot.worker_lock import WorkerLock, worker_lock
 from commands import build_registry
 
@@ -151,20 +152,31 @@ async def start_translation(core: Core) -> None:
         log.exception("translation could not start; messages are delivered untranslated")
 
 
-async def run_console(core: Core, **options: object) -> int:
-    """The local console chat on this database (no platform account needed)."""
+async def run_console(core: Core, *, shutdown: Shutdown | None = None, **options: object) -> int:
+    """The local console chat on this database (no platform account needed), until its input ends or `shutdown`
+    asks it to stop (then the answer under way is finished, and what is pending is written)."""
     from integrations.console.adapter import ConsoleSession
 
     # The prompt does not wait for translation to get ready (the language model, DeepL's languages).
     starting = asyncio.create_task(start_translation(core), name="translation-start")
     session = ConsoleSession(core.dispatcher, **options)  # type: ignore[arg-type]
     sender = start_delivery(core)
+    chatting = asyncio.create_task(session.run(), name="console")
+    stopping = shutdown.stopping(core.work) if shutdown is not None else asyncio.Event()
+    waiting = asyncio.create_task(stopping.wait(), name="console-stopping")
     try:
-        return await session.run()
+        await asyncio.wait({chatting, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        if chatting.done():
+            return chatting.result()
+        assert shutdown is not None
+        # What was typed last is answered; the prompt reads nothing more.
+        await core.work.idle(within=drain_time(shutdown))
+        return 0
     finally:
-        await stop_parts([starting], within=1.0)
-        await finish_background_work(core)
-        await sender
+        waiting.cancel()
+        await stop_parts([chatting, starting], within=1.0)
+        await finish_background_work(core, timeout=max(0.1, shutdown.remaining() - 0.5) if shutdown else 10.0)
+        await asyncio.wait({sender}, timeout=1.0)
 
 
 #: A part of a process: its name (in logs) and the coroutine function that runs it until cancelled.
@@ -180,12 +192,13 @@ class ProcessParts:
     once_only: list[Part] = field(default_factory=list)
 
 
-async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lock: WorkerLock | None = None) -> None:
-    """Start what the settings switch on, on one asyncio loop, until cancelled.
+async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lock: WorkerLock | None = None,
+                        shutdown: Shutdown | None = None) -> None:
+    """Start what the settings switch on, on one asyncio loop, until cancelled or until `shutdown` asks it to stop.
 
     The worker's parts must run once in the whole deployment: they run while this process holds the singleton
     lock (`lock`, by default the database's), so a second worker stands by instead of sending twice, and they
-    stop as soon as the lock is lost.
+    stop as soon as the lock is lost. On a stopping signal, the process stops well (`stop_well`).
     """
     parts = process_parts(core, web=web, worker=worker)
     if not parts.everywhere and not parts.once_only:
@@ -200,23 +213,81 @@ async def run_platforms(core: Core, *, web: bool = True, worker: bool = True, lo
     if parts.once_only:
         singleton = lock or worker_lock(core.engine)
         running.append(("worker", lambda: run_once_only(parts.once_only, singleton)))
+    stopping = None
+    if shutdown is not None:
+        stopping = shutdown.stopping(core.work)
+        if core.services.translation is not None:  # paid for: written even when the process must end at once
+            shutdown.on_last_words(core.services.translation.engine.save)
     try:
-        await run_together(running)
+        await run_together(running, until=stopping,
+                           stop=None if shutdown is None else lambda tasks: stop_well(core, tasks, shutdown))
     finally:
-        await finish_background_work(core)
+        await finish_background_work(core, timeout=max(0.1, shutdown.remaining() - 0.5) if shutdown else 10.0)
+        if shutdown is not None and shutdown.requested:
+            work = core.work
+            left = work.under_way()
+            log.warning("stopped in %.1f s: %d finished%s, %d new refused%s",
+                        shutdown.elapsed(), len(work.finished),
+                        f" ({'; '.join(work.finished)})" if work.finished else "", work.refused,
+                        f"; not finished: {'; '.join(left)}" if left else "")
 
 
-async def run_together(parts: Sequence[Part]) -> None:
-    """Run every part until all have returned; the first failure stops the others and is raised."""
-    tasks: list[asyncio.Task[None]] = []
+def drain_time(shutdown: Shutdown) -> float:
+    """How long the work under way may still take: the grace period left, less what closing needs (the
+    connections, the last writes, the lock)."""
+    closing = min(8.0, 0.35 * shutdown.grace)
+    return max(0.0, shutdown.remaining() - closing)
+
+
+async def stop_well(core: Core, tasks: Sequence[asyncio.Task[Any]], shutdown: Shutdown) -> None:
+    """Stop within the grace period: take nothing new (refused by `core.work`, the web host answers 503, the
+    sender claims no more), let what is under way finish, then close the parts (the web host, the Discord
+    gateway, Socket Mode, the scheduler) and give the worker lock back."""
+    work = core.work
+    under_way = work.under_way()
+    log.warning("stopping: %d under way%s; %d deliveries being sent", len(under_way),
+                f": {'; '.join(under_way)}" if under_way else "", core.services.delivery.sending)
+    within = drain_time(shutdown)
+    loop = asyncio.get_running_loop()
+    until = loop.time() + within
+    sender = asyncio.create_task(core.services.delivery.stop(), name="delivery-stop")
+    left = await work.idle(within=within)
+    await asyncio.wait({sender}, timeout=max(0.0, until - loop.time()))
+    if left or not sender.done():
+        log.warning("stopping: the grace period leaves no more time for %s",
+                    "; ".join(left + ([] if sender.done() else ["deliveries being sent"])))
+    if not sender.done():  # a platform that does not answer: what was claimed goes back to pending now
+        try:
+            async with asyncio.timeout(max(0.1, shutdown.remaining() / 4)):
+                await core.services.delivery.abandon()
+        except Exception as exc:
+            log.warning("could not put back the deliveries being sent: %r", exc)
+    # The lock is given back only once the once-only parts have stopped (`run_once_only`): a standby starts then.
+    unstopped = await stop_parts(list(tasks), within=max(0.5, shutdown.remaining() - 2.0))
+    if unstopped:
+        log.warning("stopping: %s did not stop in time", ", ".join(unstopped))
+
+
+async def run_together(parts: Sequence[Part], *, until: asyncio.Event | None = None,
+                       stop: Callable[[list[asyncio.Task[Any]]], Awaitable[None]] | None = None) -> None:
+    """Run every part until all have returned, or until `until` is set (then `stop` them); the first failure stops
+    the others and is raised."""
+    tasks: list[asyncio.Task[Any]] = []
     for name, start in parts:
         log.info("starting %s", name)
         tasks.append(asyncio.create_task(start(), name=name))  # type: ignore[arg-type]
+    asked = asyncio.create_task((until or asyncio.Event()).wait(), name="stopping")
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()
+        pending: set[asyncio.Task[Any]] = set(tasks)
+        while pending and not asked.done():
+            done, pending = await asyncio.wait(pending | {asked}, return_when=asyncio.FIRST_COMPLETED)
+            pending.discard(asked)
+            for task in done - {asked}:
+                task.result()
+        if asked.done() and stop is not None:
+            await stop(tasks)
     finally:
+        asked.cancel()
         await stop_parts(tasks, within=10.0)
 
 
@@ -274,16 +345,25 @@ def start_delivery(core: Core) -> asyncio.Task[None]:
 async def finish_background_work(core: Core, *, timeout: float = 10.0) -> None:
     """At shutdown: finish the sends under way and translation bookkeeping (within `timeout`).
 
-    Deliveries not yet sent stay in the outbox for the next process.
+    Deliveries not yet sent stay in the outbox for the next process; those claimed but not sent in time go back
+    to pending; the translations paid for and their cost are written whatever happened.
     """
     pending = [core.services.delivery.stop()]
-    if core.services.translation is not None:
-        pending.append(core.services.translation.drain())
+    translation = core.services.translation
+    if translation is not None:
+        pending.append(translation.drain())
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(max(0.0, 0.7 * timeout)):
             await asyncio.gather(*pending, return_exceptions=True)
     except TimeoutError:
         log.warning("shutting down with background work unfinished")
+    try:
+        async with asyncio.timeout(max(0.1, 0.3 * timeout)):
+            await core.services.delivery.abandon()
+    except Exception as exc:  # the database does not answer: the rows' leases end, and another sender takes them
+        log.warning("could not put back the deliveries being sent: %r", exc)
+    if translation is not None:
+        translation.engine.save()
 
 
 def process_parts(core: Core, *, web: bool, worker: bool) -> ProcessParts:
@@ -348,7 +428,7 @@ def web_app(core: Core, slack: SlackAdapter | None = None) -> Starlette:
     """The web host's ASGI app with every route of this configuration."""
     from integrations.web.app import build_web_app
 
-    return build_web_app(web_routes(core, slack), not_found=web_pages(core).not_found)
+    return build_web_app(web_routes(core, slack), not_found=web_pages(core).not_found, work=core.work)
 
 
 async def run_web(core: Core, slack: SlackAdapter | None = None) -> None:

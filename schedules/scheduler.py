@@ -42,20 +42,26 @@ def build_scheduler(core: Core, jobs: tuple[Job, ...] = JOBS) -> AsyncIOSchedule
 
 def _guarded(job: Job, core: Core) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
-        try:
-            await job.run(core)
-        except Exception:
-            log.exception("scheduled job %s failed", job.id)
+        what = f"scheduled job {job.id}"
+        if not core.work.admit(what):  # the worker is stopping: the next worker runs it
+            return
+        with core.work.track(what):
+            try:
+                await job.run(core)
+            except Exception:
+                log.exception("scheduled job %s failed", job.id)
 
     run.__name__ = job.id.replace("-", "_")
     return run
 
 
 async def run_scheduler(core: Core) -> None:
-    """Run the scheduler until cancelled (the worker's lifetime)."""
+    """Run the scheduler until cancelled (the worker's lifetime). A job under way when the worker stops is waited
+    for by the shutdown (`core.work`); one due after that is left to the next worker."""
     scheduler = build_scheduler(core)
     scheduler.start()
     try:
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
+        log.info("scheduler stopped")

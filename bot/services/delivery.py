@@ -290,6 +290,25 @@ class DeliveryService:
         self._stop.set()
         await self._stopped.wait()
 
+    @property
+    def sending(self) -> int:
+        """How many deliveries this process is sending now."""
+        return len(self._sending)
+
+    async def abandon(self) -> int:
+        """At the end of a shutdown that ran out of time: cancel the sends still under way and put every row this
+        sender holds back to pending, marked as maybe sent (the next sender checks on the platform before posting
+        again). Returns how many rows went back."""
+        sending = list(self._sending)
+        for task in sending:
+            task.cancel()
+        if sending:
+            await asyncio.wait(sending, timeout=1.0)
+        returned = await asyncio.to_thread(self.store.release, worker=self.worker, now=self.clock.now())
+        if returned:
+            log.warning("delivery: %d deliveries claimed but not sent went back to pending", returned)
+        return returned
+
     def _idle_seconds(self, worked: int) -> float:
         try:
             due = self.store.next_due(platforms=self.chats)

@@ -298,6 +298,18 @@ class DeliveryStore:
             values["maybe_sent"] = True
         self._finish(claim, now, **values)
 
+    def release(self, *, worker: str, now: datetime) -> int:
+        """Put the rows `worker` still holds back to pending, due now and marked as maybe sent (its process stops
+        before it knows what became of them). Returns how many."""
+        statement = (
+            update(TABLE)
+            .where(TABLE.c.state == DeliveryState.sending, TABLE.c.claimed_by == worker)
+            .values(state=DeliveryState.pending, maybe_sent=True, claimed_by="", lease_until=None,
+                    next_attempt_at=now, updated_at=now)
+        )
+        with self._write() as connection:
+            return int(connection.execute(statement).rowcount or 0)
+
     def withdraw(self, *, item_prefix: str, targets: Sequence[str] | None, now: datetime, reason: str) -> int:
         """Give up the pending rows whose item starts with `item_prefix` (to `targets` only, when given): they are no
         longer wanted (a reminder to someone who has answered since). Rows being sent are left to finish."""

@@ -202,8 +202,9 @@ async def run_discord(core: Core) -> None:
         raise RuntimeError("DISCORD_TOKEN is not set")
     bot = ICCBot(core)
     try:
-        async with bot:
+        async with bot:  # leaving it closes the gateway (close code 1000) and the REST session
             await bot.start(token.get_secret_value())
     finally:
         # Stopped (the worker lock lost, a shutdown): the worker that takes over sends the Discord deliveries.
         core.services.delivery.detach_chat(bot.chat)
+        log.info("Discord gateway closed")

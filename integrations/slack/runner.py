@@ -32,3 +32,4 @@ async def run_socket_mode(adapter: SlackAdapter, *, ping_interval: float = 10) -
     finally:
         await handler.close_async()
         await adapter.close()
+        log.info("Slack Socket Mode closed")

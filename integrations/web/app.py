@@ -7,6 +7,8 @@ iCalendar feed, the pages) — and hands them here; `serve` runs the app until c
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -18,6 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.shutdown import WorkInFlight
+from integrations.web.drain import Draining
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +64,39 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def build_web_app(routes: Sequence[BaseRoute], *, not_found: ExceptionHandler | None = None) -> Starlette:
+#: Seconds uvicorn waits for connections still open once told to exit (requests were drained before).
+CLOSE_WITHIN = 2
+
+
+def build_web_app(routes: Sequence[BaseRoute], *, not_found: ExceptionHandler | None = None,
+                  work: WorkInFlight | None = None) -> Starlette:
     """The ASGI app of the web process: exactly `routes`, in order (the first that matches answers); `not_found`
-    answers an address no route has, or a method its route does not take."""
+    answers an address no route has, or a method its route does not take. With `work`, every request counts as
+    work under way, and new ones get 503 while the process stops."""
     handlers: dict[Any, ExceptionHandler] = {404: not_found, 405: not_found} if not_found is not None else {}
-    return Starlette(routes=list(routes), middleware=[Middleware(SecurityHeaders)], exception_handlers=handlers)
+    middleware = [Middleware(SecurityHeaders)]
+    if work is not None:
+        middleware.append(Middleware(Draining, work=work))
+    return Starlette(routes=list(routes), middleware=middleware, exception_handlers=handlers)
 
 
 async def serve(app: Starlette, *, host: str, port: int, log_level: str = "info") -> None:
-    """Run `app` with uvicorn until cancelled (then shut down gracefully, finishing work in progress)."""
+    """Run `app` with uvicorn until cancelled, then close it: no new connections, open ones closed once their
+    answer is out (the process's shutdown has waited for the requests under way before cancelling)."""
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level.lower(), access_log=False,
-                            proxy_headers=True, forwarded_allow_ips="*", lifespan="off")
+                            proxy_headers=True, forwarded_allow_ips="*", lifespan="off",
+                            timeout_graceful_shutdown=CLOSE_WITHIN)
     server = uvicorn.Server(config)
+    # The process's shutdown (`bot.shutdown`) catches the signals and decides when to stop, not uvicorn.
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     log.info("web: listening on http://%s:%s", host, port)
-    await server.serve()
+    serving = asyncio.create_task(server.serve(), name="uvicorn")
+    try:
+        await asyncio.shield(serving)
+    except asyncio.CancelledError:
+        server.should_exit = True
+        await asyncio.wait({serving}, timeout=CLOSE_WITHIN + 1)
+        log.info("web: closed")
+        raise
