@@ -421,7 +421,7 @@ def web_pages(core: Core) -> WebPages:
     """The web pages (public pages, sign-in, the desk) on this core."""
     from integrations.web.pages import WebPages
 
-    return WebPages(core.services, core.settings)
+    return WebPages(core.services, core.settings, dispatcher=core.dispatcher)
 
 
 def web_app(core: Core, slack: SlackAdapter | None = None) -> Starlette:

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.dispatch import Dispatcher
 from bot.i18n import N_, t
 from bot.ports import Clock, SystemClock
 from bot.services import Services
@@ -30,8 +31,8 @@ SESSION_COOKIE = "icc_session"
 class WebPages:
     """The pages' routes (each with the signed session cookie) and the page that answers what no route does."""
 
-    def __init__(self, services: Services, settings: Settings, *, clock: Clock | None = None,
-                 sign_in: SignInLinks | None = None) -> None:
+    def __init__(self, services: Services, settings: Settings, *, dispatcher: Dispatcher | None = None,
+                 clock: Clock | None = None, sign_in: SignInLinks | None = None) -> None:
         from integrations.web.desk import DeskPages
         from integrations.web.signin import SignInPages
 
@@ -48,7 +49,7 @@ class WebPages:
             *self.calendar.routes(),
             *NetworkPages(site).routes(),
             *SignInPages(site, self.links, attempts).routes(),
-            *DeskPages(site).routes(),
+            *DeskPages(site, dispatcher).routes(),
         ]
         key = self.links.session_key()
         for route in routes:
