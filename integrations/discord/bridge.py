@@ -14,6 +14,7 @@ import discord
 from bot.messages import Identity, Reply
 from bot.richtext import RichText
 from bot.services.bridge.emoji import character_of
+from bot.services.bridge.ports import Attempt
 from integrations.discord import text as discord_text
 from integrations.discord.chat import DISCORD_FAILURES, DiscordChat, to_chat_error
 from integrations.discord.render import Outgoing, render_reply
@@ -86,7 +87,8 @@ class DiscordCopies:
         return discord.Object(thread_id)
 
     async def post_copy(self, channel: Identity, text: RichText, *, name: str, avatar_url: str | None,
-                        thread: str | None) -> tuple[str, str | None]:
+                        thread: str | None, attempt: Attempt | None = None) -> tuple[str, str | None]:
+        # A webhook post carries no nonce: an attempt whose answer was lost may be posted again.
         parent = await self._parent(channel)
         place = await self._thread(parent, thread, text) if thread else None
         first = ""

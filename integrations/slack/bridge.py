@@ -15,8 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.messages import Identity, Reply
 from bot.richtext import RichText
 from bot.services.bridge.emoji import name_of
+from bot.services.bridge.ports import Attempt
 from integrations.slack.blocks import render_reply
-from integrations.slack.chat import SLACK_FAILURES, SlackChat, to_chat_error
+from integrations.slack.chat import DELIVERY_EVENT, SLACK_FAILURES, SlackChat, to_chat_error
 
 #: What Slack answers about a message already gone or a reaction already there: nothing to do.
 _ALREADY = ("message_not_found", "already_reacted")
@@ -45,9 +46,21 @@ class SlackCopies:
         return [m.as_kwargs() for m in render_reply(Reply(text="", rich=text, quiet=True, ephemeral=False))]
 
     async def post_copy(self, channel: Identity, text: RichText, *, name: str, avatar_url: str | None,
-                        thread: str | None) -> tuple[str, str | None]:
+                        thread: str | None, attempt: Attempt | None = None) -> tuple[str, str | None]:
+        """Post a copy, carrying its outbox key in `metadata`; when an earlier attempt may have posted it, the
+        conversation's history is read first and the copy found there is returned (never posted twice)."""
         client = await self._client(channel.workspace)
         extra: dict[str, Any] = {"username": (name or "ICC Bot")[:80], "unfurl_links": False, "unfurl_media": False}
+        if attempt is not None:
+            if attempt.maybe_sent:
+                try:
+                    found = await self.chat.posted_parts(client, channel.id, attempt.key, attempt.since, thread)
+                except SLACK_FAILURES as exc:
+                    raise to_chat_error(exc, maybe_sent=True) from exc
+                if attempt.part in found:
+                    return found[attempt.part], thread
+            extra["metadata"] = {"event_type": DELIVERY_EVENT,
+                                 "event_payload": {"key": attempt.key, "part": attempt.part}}
         if avatar_url:
             extra["icon_url"] = avatar_url
         if thread:

@@ -268,7 +268,7 @@ class SlackChat:
                 opened = await client.conversations_open(users=target.id)
                 channel_id = str(opened["channel"]["id"])
             thread = reply.in_thread_of
-            found = await self._posted_parts(client, channel_id, key, since, thread) if maybe_sent else {}
+            found = await self.posted_parts(client, channel_id, key, since, thread) if maybe_sent else {}
             extra: dict[str, Any] = {"thread_ts": thread} if thread else {}
             for part, message in enumerate(await self.rendered(client, target.workspace, reply)):
                 ts = found.get(part)
@@ -282,7 +282,7 @@ class SlackChat:
             raise to_chat_error(exc, maybe_sent=bool(first)) from exc
         return first
 
-    async def _posted_parts(self, client: AsyncWebClient, channel_id: str, key: str, since: datetime,
+    async def posted_parts(self, client: AsyncWebClient, channel_id: str, key: str, since: datetime,
                             thread: str | None) -> dict[int, str]:
         """part -> ts of the messages carrying delivery `key` posted in the conversation since `since`."""
         found: dict[int, str] = {}

@@ -11,6 +11,8 @@ from bot.models import Cluster
 from bot.richtext import RichText
 from bot.services.bridge import Bridge, BridgeStore, Origin
 from tests.bridge.conftest import MIREILLE, SLACK_CHANNEL, Scene
+from tests.fakes.slack_faults import lose_answers
+from tests.fakes.slack_history import serve_history
 
 MESSAGES = ["Перше повідомлення.", "Друге повідомлення.", "Третє повідомлення."]
 
@@ -88,3 +90,23 @@ async def test_reactions_cross_only_when_the_cluster_asks_and_never_come_back(sc
                              "event_ts": "1764068003.000100"})
     assert len(scene.discord.requests_to("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")) \
         == 1
+
+
+async def test_a_copy_whose_answer_slack_lost_is_found_again_not_posted_twice(scene: Scene) -> None:
+    serve_history(scene.slack_api)
+    lose_answers(scene.slack_api, "chat.postMessage", times=1)  # posted, but the bot never hears it
+    await scene.discord_says(MESSAGES[0])
+    [row] = scene.core.services.delivery.store.rows()
+    assert row.state == "pending" and row.maybe_sent
+
+    scene.clock.advance(minutes=1)
+    await scene.settle()
+
+    copies = [m for m in scene.slack_api.messages(SLACK_CHANNEL) if m.get("username")]
+    assert len(copies) == 1 and copies[0]["text"].startswith(MESSAGES[0])
+    [row] = scene.core.services.delivery.store.rows()
+    assert row.state == "sent" and row.message_id == copies[0]["ts"]
+    [original] = [m for m in scene.discord.messages_in(scene.discord_channel_id) if not m.get("webhook_id")
+                  and m["content"] == MESSAGES[0]]
+    [kept] = scene.bridge.store.copies(Origin(scene.discord_channel, original["id"]))
+    assert kept.message_id == copies[0]["ts"]

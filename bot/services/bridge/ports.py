@@ -4,11 +4,24 @@ react to it. Each adapter renders its own markup (`integrations/<platform>/bridg
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bot.messages import Identity
 from bot.ports import Chat
 from bot.richtext import RichText
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Which outbox row a post belongs to: its key and part, whether an earlier attempt may have posted it, and
+    since when."""
+
+    key: str
+    part: int
+    maybe_sent: bool
+    since: datetime
 
 
 @runtime_checkable
@@ -24,10 +37,14 @@ class CopyPosting(Protocol):
         ...
 
     async def post_copy(self, channel: Identity, text: RichText, *, name: str, avatar_url: str | None,
-                        thread: str | None) -> tuple[str, str | None]:
+                        thread: str | None, attempt: Attempt | None = None) -> tuple[str, str | None]:
         """Post `text` in `channel` as `name` with `avatar_url`, in the thread of message `thread` when given (the
         thread is opened on it where the platform needs that). Returns the new message's id and the id of the
-        thread it is in (None at the top of the channel)."""
+        thread it is in (None at the top of the channel).
+
+        `attempt`: the outbox row it is part of; where the platform can mark a post with it, one that an earlier
+        attempt made (`maybe_sent`) is found and returned instead of posting again.
+        """
         ...
 
     async def edit_copy(self, channel: Identity, message_id: str, thread: str | None, text: RichText) -> None:

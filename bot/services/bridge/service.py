@@ -24,7 +24,7 @@ from bot.models import TranslationMode
 from bot.ports import CHANNEL_ARCHIVED, CHANNEL_GONE, CHANNEL_NO_ACCESS, Chat, ChatError, Clock, Directory
 from bot.richtext import RichText
 from bot.services.bridge.compose import Written, copy_text, plain_names
-from bot.services.bridge.ports import CopiesFor, CopyPosting
+from bot.services.bridge.ports import Attempt, CopiesFor, CopyPosting
 from bot.services.bridge.store import BridgeStore, Link, Origin
 from bot.services.clusters.channels import STATE_NOTES, ClusterChannels, platform_label
 from bot.services.delivery import DeliveryService, Outgoing
@@ -211,7 +211,7 @@ class Bridge:
         origin = Origin(_channel(written), written.origin[3])
         try:
             if written.kind == "post":
-                return await self._post(written, origin, claim.target, copies)
+                return await self._post(written, origin, claim, copies)
             if written.kind == "edit":
                 return await self._edit(written, origin, claim.target, copies)
             if written.kind == "delete":
@@ -225,16 +225,20 @@ class Bridge:
                 self._lost(claim.target, origin.channel, exc)
             raise
 
-    async def _post(self, written: Written, origin: Origin, target: Identity, copies: CopyPosting) -> str:
-        existing = {row.part: row for row in self.store.copies(origin, target)}
+    async def _post(self, written: Written, origin: Origin, claim: Claim, copies: CopyPosting) -> str:
+        target = claim.target
+        # Parts an attempt that did not finish posted and remembered (a first attempt has none).
+        existing = {row.part: row for row in self.store.copies(origin, target)} if claim.attempts > 1 else {}
         parts = copies.split(await self._copy_text(written, target))
         thread = self._thread_in(written, origin, target)
         first = existing[0].message_id if 0 in existing else ""
         for part, piece in enumerate(parts):
-            if part in existing:  # posted by an attempt that did not finish
+            if part in existing:
                 continue
+            attempt = Attempt(claim.key, part, claim.maybe_sent, claim.created_at)
             message_id, thread_id = await copies.post_copy(target, piece, name=written.name,
-                                                           avatar_url=written.avatar_url, thread=thread)
+                                                           avatar_url=written.avatar_url, thread=thread,
+                                                           attempt=attempt)
             self.store.add(cluster_id=written.cluster_id, origin=origin, target=target, part=part,
                            message_id=message_id, thread_id=thread_id, now=self.clock.now())
             first = first or message_id
