@@ -188,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             print(_readable(log.read_text("utf-8"))[-3000:])
             return completed.returncode
     results = _results(work, module)
-    tested = {key: code for key, code in results.items() if code not in SKIPPED}
+    unchecked = [key for key, code in results.items() if code is None]
+    if unchecked:
+        print(f"{len(unchecked)} mutants not checked yet (a run stopped early: run again to go on)")
+    tested = {key: code for key, code in results.items() if code not in SKIPPED and code is not None}
     killed = [key for key, code in tested.items() if code in KILLED]
     survivors = sorted((key for key in tested if key not in killed), key=_natural)
     score = 100 * len(killed) / len(tested) if tested else 0.0
