@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -153,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--diff", action="store_true", help="print the diff of each surviving mutant")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results of this module first")
     parser.add_argument("--list", action="store_true", help="list the modules and their test files")
+    parser.add_argument("--budget", type=float, help="stop after this many minutes (run again to go on)")
     parser.add_argument("--report", action="store_true", help="print the last run's results without running again")
     args = parser.parse_args(argv)
     if args.list or not args.module:
@@ -177,16 +179,27 @@ def main(argv: list[str] | None = None) -> int:
         _sync(work, module)
     env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
     database = env.get("DATABASE_URL", "") or "SQLite"
-    print(f"Mutating {module} against {' '.join(tests)} on {database.split('@')[-1]}", flush=True)
+    if not args.report:
+        print(f"Mutating {module} against {' '.join(tests)} on {database.split('@')[-1]}", flush=True)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     command = ["nice", "-n", "15", mutmut, "run", "--max-children", "1"]
     log = work / "mutmut.log"
     if not args.report:
         with log.open("w", encoding="utf-8") as out:
-            completed = subprocess.run(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-        if completed.returncode:
+            running = subprocess.Popen(
+                command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            try:
+                returncode = running.wait(timeout=args.budget * 60 if args.budget else None)
+            except subprocess.TimeoutExpired:
+                # Out of time: stop mutmut and its test process; what it checked is kept for the next run.
+                os.killpg(running.pid, signal.SIGTERM)
+                running.wait()
+                returncode = 0
+                print(f"Stopped after {args.budget} minutes.")
+        if returncode:
             print(_readable(log.read_text("utf-8"))[-3000:])
-            return completed.returncode
+            return returncode
     results = _results(work, module)
     unchecked = [key for key, code in results.items() if code is None]
     if unchecked:

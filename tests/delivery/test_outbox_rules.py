@@ -419,3 +419,19 @@ def test_an_idle_sender_looks_again_soon_when_something_is_held(delivery: Delive
 
 def test_claims_at_once_is_a_small_number() -> None:
     assert 1 <= delivery_module.CLAIMS_AT_ONCE <= 8
+
+
+def test_a_stored_reply_with_only_what_it_needs() -> None:
+    from bot.messages import Button, ButtonStyle, Section
+    from bot.services.delivery_store import reply_from_payload
+
+    bare = reply_from_payload("{}")
+    assert (bare.text, bare.sections, bare.buttons, bare.rich, bare.quiet) == ("", [], [], None, False)
+    assert bare.in_thread_of is None and not bare.allow_broadcast_mentions and not bare.ephemeral
+    stored = ('{"text":"t","buttons":[{"action_id":"a"}],"sections":[{"buttons":[{"action_id":"b","label":"B",'
+              '"value":"v","style":"danger"}]}],"quiet":1}')
+    reply = reply_from_payload(stored)
+    assert reply.buttons == [Button("a", "", "", ButtonStyle.default)]
+    assert reply.sections == [Section(text="", title="", buttons=(Button("b", "B", "v", ButtonStyle.danger),))]
+    assert reply.quiet is True and reply.text == "t"
+    assert reply_from_payload('{"buttons":[{"action_id":"c","style":""}]}').buttons[0].style is ButtonStyle.default
