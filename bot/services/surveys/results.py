@@ -7,6 +7,7 @@ so few, an answer could be traced back to whoever gave it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -170,7 +171,10 @@ async def results_reply(service: SurveyService, survey: Survey, locale: str, *,
         title = text_in(result.question.text, locale)
         sections.append(Section(title=title, text=_summary_line(result, locale)))
         if result.question.kind == "text" and result.broken_down:
-            shown = result.texts[:TEXTS_SHOWN]
+            texts = result.texts
+            if survey.anonymous:  # in the order they came, to someone watching the rates rise, they say who wrote them
+                texts = sorted(texts, key=lambda item: hashlib.sha256(item[1].encode()).hexdigest())
+            shown = texts[:TEXTS_SHOWN]
             translations = await _translated(engine, [text for _, text in shown], locale)
             for (response_id, text), translated in zip(shown, translations, strict=True):
                 body = translated if translated else text
