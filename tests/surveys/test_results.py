@@ -54,6 +54,11 @@ async def test_results_and_export_cell_by_cell(core: Core, surveys: Surveys, tmp
     assert sections["Anything else?"] == "2 answers: fewer than 3, so not broken down."
     texts = [section.text for section in reply.sections if not section.title]
     assert texts == []  # two free texts only: not shown
+    # Counted in each language's own plural forms.
+    ukrainian = await results_reply(surveys.service, survey, "uk", charts=False)
+    counted = [section.text.split("\n")[0] for section in ukrainian.sections if section.title]
+    assert counted == ["4 відповіді.", "3 відповіді.", "4 відповіді.", "4 відповіді. Медіана 7,5, від 0 до 40.",
+                       "4 відповіді.", "2 відповіді — менше 3, тому без розподілу."]
     assert [file.name for file in reply.files] == ["uses.png", "useful.png", "themes.png", "partners.png",
                                                    "strategy.png"]
     assert all(file.data.startswith(b"\x89PNG") and file.media_type == "image/png" for file in reply.files)

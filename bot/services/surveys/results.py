@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import format_number, t
+from bot.i18n import format_number, t, tn
 from bot.messages import Attachment, Button, Reply, Section
 from bot.models import Survey, SurveyResponse
 from bot.services.surveys.charts import bar_chart
@@ -87,7 +87,7 @@ def _chart(result: QuestionResult, locale: str) -> Attachment | None:
     if not result.broken_down or question.kind == "text":
         return None
     title = text_in(question.text, locale)
-    note = t(locale, "{n} answers", n=result.answered)
+    note = tn(locale, "{n} answer", "{n} answers", result.answered)
     if question.kind == "number":
         values = sorted(result.numbers)
         bins = _number_bins(values)
@@ -119,15 +119,17 @@ def _number_bins(values: list[float]) -> list[tuple[float, float]]:
 def _summary_line(result: QuestionResult, locale: str) -> str:
     question = result.question
     if not result.broken_down:
-        return t(locale, "{n} answers: fewer than 3, so not broken down.", n=result.answered)
+        return tn(locale, "{n} answer: fewer than 3, so not broken down.",
+                  "{n} answers: fewer than 3, so not broken down.", result.answered)
     if question.kind == "number":
         values = result.numbers
-        return t(locale, "{n} answers. Median {median}, from {low} to {high}.", n=result.answered,
-                 median=format_number(locale, statistics.median(values)), low=format_number(locale, min(values)),
-                 high=format_number(locale, max(values)))
+        return tn(locale, "{n} answer. Median {median}, from {low} to {high}.",
+                  "{n} answers. Median {median}, from {low} to {high}.", result.answered,
+                  median=format_number(locale, statistics.median(values)), low=format_number(locale, min(values)),
+                  high=format_number(locale, max(values)))
     if question.kind == "text":
-        return t(locale, "{n} answers.", n=result.answered)
-    lines = [t(locale, "{n} answers.", n=result.answered)]
+        return tn(locale, "{n} answer.", "{n} answers.", result.answered)
+    lines = [tn(locale, "{n} answer.", "{n} answers.", result.answered)]
     for choice in question.choice_ids():
         count = result.counts[choice]
         lines.append(f"• {choice_label(question, choice, locale)}: {count} ({round(100 * count / result.answered)} %)")
