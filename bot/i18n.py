@@ -121,6 +121,19 @@ def domain_of(relative_path: str) -> str | None:
 def catalogue(locale: str) -> Translations:
     """All domains of `locale` merged into one catalogue, compiled in memory from the `.po` files."""
     merged = Translations()
+    for part in domain_catalogues(locale):
+        # The empty catalogue merged into has English's plural rule (n != 1): take the language's own, or
+        # Ukrainian's "14 днів" would read "14 дні".
+        merged.plural = part.plural
+        merged.merge(part)
+    return merged
+
+
+@cache
+def domain_catalogues(locale: str) -> tuple[Translations, ...]:
+    """Each domain's catalogue of `locale` on its own: a plural form is chosen by the rule of the file it is in
+    (files may count their forms differently, e.g. French with or without the form for millions)."""
+    parts = []
     folder = LOCALES_DIR / locale / "LC_MESSAGES"
     for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as handle:
@@ -128,12 +141,8 @@ def catalogue(locale: str) -> Translations:
         buffer = io.BytesIO()
         write_mo(buffer, parsed)
         buffer.seek(0)
-        part = Translations(fp=buffer, domain=po_path.stem)
-        # The empty catalogue merged into has English's plural rule (n != 1): take the language's own, or
-        # Ukrainian's "14 днів" would read "14 дні".
-        merged.plural = part.plural
-        merged.merge(part)
-    return merged
+        parts.append(Translations(fp=buffer, domain=po_path.stem))
+    return tuple(parts)
 
 
 def negotiate(*candidates: str | None, default: str = DEFAULT_LOCALE) -> str:
@@ -164,7 +173,10 @@ def t(locale: str, msgid: str, **params: object) -> str:
 
 def tn(locale: str, singular: str, plural: str, n: int, **params: object) -> str:
     """Translate with a plural form chosen for `n` (available as `{n}` too)."""
-    text = catalogue(negotiate(locale)).ngettext(singular, plural, n)
+    code = negotiate(locale)
+    holder = next((part for part in domain_catalogues(code) if (singular, 0) in part._catalog),  # noqa: SLF001
+                  catalogue(code))
+    text = holder.ngettext(singular, plural, n)
     return _format(text, {"n": format_number(locale, n), **params})
 
 
