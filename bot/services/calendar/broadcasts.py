@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import session_scope
-from bot.errors import UserError
+from bot.errors import ROLE_HINTS, UserError
 from bot.i18n import N_, negotiate, t
 from bot.messages import Identity, Reply, Section
 from bot.models import Member, Role
@@ -138,7 +138,7 @@ class Broadcasts:
     async def prepare(self, sender: Member, text: str, *, to: str = "all", via: str = "", language: str) -> Preview:
         """Check, resolve the targets, translate once per language, store a draft. Only the ICC team may."""
         if Role(sender.role) is not Role.icc_team:
-            raise UserError("Only the ICC team can do this.")
+            raise UserError("Only the ICC team can do this.", hint=ROLE_HINTS["icc_team"])
         cleaned = (text or "").replace("\x00", "").strip()
         if not cleaned:
             raise UserError("Write the message to send after the audience: /broadcast send to:all Your message.")
@@ -197,7 +197,7 @@ class Broadcasts:
 
     def _checked(self, broadcast_id: int, actor: Member) -> Broadcast:
         if Role(actor.role) is not Role.icc_team:
-            raise UserError("Only the ICC team can do this.")
+            raise UserError("Only the ICC team can do this.", hint=ROLE_HINTS["icc_team"])
         broadcast = self.get(broadcast_id)
         if broadcast is None:
             raise UserError("There is no broadcast #{id}.", id=broadcast_id)

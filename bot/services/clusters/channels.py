@@ -238,7 +238,7 @@ class ClusterChannels:
         if self.translation is None:
             return []
         settings = self.translation
-        wanted = [settings.reading_language(member) for member in people]
+        wanted = [settings.reading_language_of(member) for member in people]
         counted = sorted(dict.fromkeys(wanted), key=lambda code: -wanted.count(code))
         codes = counted + list(cluster.language_list)
         checked: list[str] = []
