@@ -123,6 +123,8 @@ class Dispatcher:
         member = self.services.members.get_or_create(
             actor, display_name=display_name, platform_locale=platform_locale
         )
+        if member.welcomed_at is None:
+            self.first_contact(member)
         return Context(
             actor=actor,
             channel=channel,
@@ -131,6 +133,13 @@ class Dispatcher:
             services=self.services,
             capabilities=capabilities,
         )
+
+    def first_contact(self, member: Member) -> None:
+        """Someone the bot had not welcomed yet: a newcomer (no city, no role) gets the welcome, once."""
+        try:
+            self.services.onboarding.first_contact(member)
+        except Exception:
+            log.exception("could not welcome %s", member.user_id)
 
     # ------------------------------------------------------------ events
 

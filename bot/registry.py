@@ -156,6 +156,8 @@ class Command:
     guild_only: bool = False
     #: The subcommand run when none is named (`/profile` = `/profile show`).
     default_sub: str | None = None
+    #: Words that name no subcommand go to the default one (`/city Lisbon` = `/city show Lisbon`).
+    default_takes_words: bool = False
 
     def __post_init__(self) -> None:
         if self.subcommands and (self.handler is not None or self.options):
@@ -265,6 +267,8 @@ def parse_text(command: Command, text: str) -> Args:
         if not tokens:
             raise ArgsError("Which one? Try: {choices}.", choices=", ".join(s.name for s in command.subcommands))
         wanted = tokens[0].lower()
+        if command.subcommand(wanted) is None and command.default_takes_words and command.default_sub:
+            tokens, wanted = [command.default_sub, *tokens], command.default_sub
         if command.subcommand(wanted) is None:
             raise ArgsError(
                 "Unknown subcommand “{value}”. Try: {choices}.",

@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "commands.unsubscribe",
     "commands.broadcast",
     "commands.cluster",
+    "commands.city",
+    "commands.match",
     "commands.request_role",
     "commands.role_requests",
     "commands.web",

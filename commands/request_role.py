@@ -9,11 +9,9 @@ from bot.i18n import N_
 from bot.messages import Choice, FieldKind, Form, FormField, Response
 from bot.models import City, Cluster, RequestedRole, Role
 from bot.registry import Args, Command, FormSpec, Option, OptionKind, Registry
-from bot.services.role_requests import ABOUT_LIMIT, DECIDE_ACTION, describe
+from bot.services.role_requests import ABOUT_LIMIT, DECIDE_ACTION, OPEN_ACTION, describe
 
 FORM_ID = "role-request"
-#: The button (in the welcome message) that opens the request form, for the role in its value.
-OPEN_ACTION = "role-request"
 
 ROLE_CHOICES = {
     RequestedRole.coordinator: N_("City coordinator"),

@@ -49,15 +49,25 @@ class CityBase(SQLModel):
     index_score: int | None = Field(default=None, description="its ICC Index score, 0-100")
     #: The city's intercultural profile on the ICC website.
     profile_url: str = Field(default="", max_length=400)
+    #: The practice themes the city works on (comma-separated slugs of `bot.models.practices.THEMES`), as its
+    #: coordinators say in its profile: what /match reads for a city that has shared no practice yet.
+    themes: str = Field(default="", max_length=400)
 
 
 class City(CityBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    #: Who changed the profile last (a member id; no foreign key: members point at cities already).
+    profile_updated_by: int | None = Field(default=None)
+    profile_updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    @property
+    def theme_list(self) -> list[str]:
+        return [theme.strip() for theme in self.themes.split(",") if theme.strip()]
 
 
 class MemberBase(SQLModel):

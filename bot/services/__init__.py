@@ -10,13 +10,16 @@ from sqlalchemy.engine import Engine
 from bot.ports import Clock, SystemClock, Translator
 from bot.services.audience import AudienceService
 from bot.services.calendar import CalendarService
+from bot.services.cities import CityProfiles
 from bot.services.clusters import ClusterService
 from bot.services.clusters.channels import ClusterChannels
 from bot.services.clusters.proposals import ClusterProposals
 from bot.services.clusters.reports import ClusterReports
 from bot.services.delivery import DeliveryService
 from bot.services.home import HomeService
+from bot.services.matching import Matching
 from bot.services.members import CityDirectory, MemberService
+from bot.services.onboarding import Onboarding
 from bot.services.practices import PracticeService
 from bot.services.role_requests import RoleRequests
 from bot.settings import Settings
@@ -52,6 +55,12 @@ class Services:
     cluster_reports: ClusterReports
     #: Requests for a role, decided by the ICC team.
     role_requests: RoleRequests
+    #: Cities' profiles (/city), changed by their coordinators and the ICC team only.
+    profiles: CityProfiles
+    #: Cities and clusters that suit a city, with reasons (/match).
+    matching: Matching
+    #: The welcome on first contact, and the welcome pack of a new city's first coordinator.
+    onboarding: Onboarding
     clock: Clock = field(default_factory=SystemClock)
     translator: Translator | None = None
     #: Translation of channels and on demand, and its settings (built by the wiring, with or without DeepL).
@@ -81,6 +90,12 @@ class Services:
         calendar = CalendarService(settings=settings, engine=engine, members=members, cities=cities,
                                    clusters=clusters, audiences=audiences, delivery=delivery, clock=clock)
         channels = ClusterChannels(engine, clusters=clusters, chats=delivery.chats)
+        role_requests = RoleRequests(engine, members=members, cities=cities, clusters=clusters, delivery=delivery,
+                                     clock=clock, per_day=settings.role_requests_per_day)
+        matching = Matching(engine, clusters=clusters)
+        onboarding = Onboarding(engine, clusters=clusters, matching=matching, delivery=delivery, clock=clock)
+        onboarding.upcoming.append(calendar.home_sections)
+        role_requests.on_new_city.append(onboarding.new_city)
         services = cls(
             settings=settings,
             engine=engine,
@@ -97,8 +112,10 @@ class Services:
                                                members=members, cities=cities),
             cluster_reports=ClusterReports(engine, clusters=clusters, delivery=delivery, clock=clock,
                                            month=settings.cluster_report_month),
-            role_requests=RoleRequests(engine, members=members, cities=cities, clusters=clusters, delivery=delivery,
-                                       clock=clock, per_day=settings.role_requests_per_day),
+            role_requests=role_requests,
+            profiles=CityProfiles(engine, clusters=clusters, clock=clock),
+            matching=matching,
+            onboarding=onboarding,
             clock=clock,
         )
         services.add_feature("calendar", calendar)

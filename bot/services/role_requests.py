@@ -24,6 +24,8 @@ from bot.services.members import CityDirectory, MemberService
 
 #: The buttons the ICC team gets with a request (value: `approve:<id>` or `decline:<id>`).
 DECIDE_ACTION = "role-decide"
+#: A button that opens the request form, for the role in its value (the welcome's "Ask for the coordinator role").
+OPEN_ACTION = "role-request"
 ABOUT_LIMIT = 500
 #: A city or cluster deleted since the request.
 UNKNOWN = "?"

@@ -4,54 +4,28 @@ and leave."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.messages import Identity
-from bot.models import City, Role
+from bot.models import Role
 from bot.services.clusters import ClusterDraft
-from bot.settings import Settings
 from bot.wiring import Core
+from tests.clusters import platforms
+from tests.clusters.platforms import add_network
 from tests.discord.helpers import ALICE, BOB, CAROL, GUILD, answer, content, running_bot
 from tests.fakes import discord as fd
 from tests.fakes import discord_channels
 
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None, database_url=database_url, data_dir=tmp_path,
-        discord_token="fake-bot-token", discord_guild_ids=str(GUILD),
-    )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[fd.FakeDiscord]:
-    """Discord with the ICC server: alice (a coordinator in Lisbon), bob (a member there), carol (ICC team)."""
-    async with fd.FakeDiscord() as api:
-        api.add_guild(GUILD, name="Intercultural Cities", channels=["general"], locale="en-US", members=[
-            {"user_id": ALICE, "name": "alice", "locale": "en-US"}, {"user_id": BOB, "name": "bob", "locale": "de"},
-            {"user_id": CAROL, "name": "carol", "locale": "en-GB"}])
-        discord_channels.serve_overwrites(api)
-        with fd.point_discord_at(api):
-            yield api
+#: The Discord fake with the ICC server, and settings that start the Discord adapter.
+settings, fake = platforms.settings, platforms.fake
 
 
 @pytest.fixture
 def network(core: Core) -> Core:
     """alice coordinates Lisbon, bob is a member there, carol is on the ICC team; Barcelona has nobody here."""
     services = core.services
-    for name, country in (("Lisbon", "PT"), ("Barcelona", "ES")):
-        services.cities.add(City(name=name, country=country, languages=name[:2].lower()))
-    for user, city, role in ((ALICE, "Lisbon", Role.coordinator), (BOB, "Lisbon", Role.member),
-                             (CAROL, None, Role.icc_team)):
-        identity = Identity("discord", str(GUILD), str(user))
-        services.members.get_or_create(identity)
-        services.members.set_role(identity, role)
-        if city:
-            services.members.set_city(identity, city)
+    add_network(core, [("discord", str(GUILD), str(user), city, role) for user, city, role in (
+        (ALICE, "Lisbon", Role.coordinator), (BOB, "Lisbon", Role.member), (CAROL, None, Role.icc_team))])
     carol = services.members.find(Identity("discord", str(GUILD), str(CAROL)))
     assert carol is not None
     cluster = services.clusters.create(ClusterDraft(name="Anti-rumours"), by=carol)

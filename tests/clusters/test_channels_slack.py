@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from bot.messages import Identity
-from bot.models import City, ClusterChannel, Role
+from bot.models import ClusterChannel, Role
 from bot.ports import CHANNEL_ARCHIVED
 from bot.services.clusters import ClusterDraft
+from tests.clusters.platforms import slack_served
 from tests.fakes import slack_channels
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
-from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, serve_slack, slack_settings
+from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack
 
 ANA, JOAN, GIULIA, IVANA = "U0ANA0001", "U0JOAN001", "U0GIULIA1", "U0IVANA01"
 
@@ -31,30 +32,16 @@ async def slack_api() -> AsyncIterator[FakeSlackWebAPI]:
 
 @pytest.fixture
 async def slack(database_url: str, tmp_path: Path, slack_api: FakeSlackWebAPI) -> AsyncIterator[Slack]:
-    from bot.wiring import build_core
-
-    core = build_core(slack_settings(database_url, tmp_path, slack_api))
-    harness = await serve_slack(core, slack_api)
-    services = core.services
-    for name, country in (("Lisbon", "PT"), ("Barcelona", "ES")):
-        services.cities.add(City(name=name, country=country, languages=name[:2].lower()))
-    for user, city, role in ((ANA, "Lisbon", Role.coordinator), (JOAN, "Barcelona", Role.coordinator),
-                             (GIULIA, "Lisbon", Role.member), (IVANA, None, Role.icc_team)):
-        identity = Identity("slack", DEFAULT_TEAM_ID, user)
-        services.members.get_or_create(identity, display_name=user)
-        services.members.set_role(identity, role)
-        if city:
-            services.members.set_city(identity, city)
-    ivana = services.members.find(Identity("slack", DEFAULT_TEAM_ID, IVANA))
-    assert ivana is not None
-    cluster = services.clusters.create(ClusterDraft(name="Anti-rumours"), by=ivana)
-    services.clusters.join(cluster, services.cities.resolve("Barcelona"))
-    try:
+    people = [("slack", DEFAULT_TEAM_ID, user, city, role) for user, city, role in (
+        (ANA, "Lisbon", Role.coordinator), (JOAN, "Barcelona", Role.coordinator), (GIULIA, "Lisbon", Role.member),
+        (IVANA, None, Role.icc_team))]
+    async with slack_served(database_url, tmp_path, slack_api, people) as harness:
+        services = harness.core.services
+        ivana = services.members.find(Identity("slack", DEFAULT_TEAM_ID, IVANA))
+        assert ivana is not None
+        cluster = services.clusters.create(ClusterDraft(name="Anti-rumours"), by=ivana)
+        services.clusters.join(cluster, services.cities.resolve("Barcelona"))
         yield harness
-    finally:
-        await harness.adapter.close()
-        await harness.client.aclose()
-        core.engine.dispose()
 
 
 def cluster_channel(slack: Slack) -> ClusterChannel:

@@ -1,0 +1,127 @@
+"""A newcomer's first slash command on Slack and on Discord (sent exactly as the platforms send it, to the real
+client libraries, against the fakes): the welcome arrives by direct message in their platform's language, with
+its two buttons; and /city edit is a form on both platforms, refused to another city's coordinator in their
+language with nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import t
+from bot.models import Role
+from bot.wiring import Core
+from tests.clusters import platforms
+from tests.clusters.platforms import DAVE, add_network, slack_served
+from tests.discord.helpers import ALICE, BOB, GUILD, answer, buttons, content, running_bot
+from tests.fakes import discord as fd
+from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
+from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, message_text
+
+NEWBIE, ANA, JOAN = "U0NEWBIE1", "U0ANA0001", "U0JOAN001"
+
+WELCOME = "Welcome to ICC Bot! I help the Intercultural Cities network work together: cluster channels translated " \
+          "into everyone's language, good practices, the calendar and surveys."
+
+#: The Discord fake with the ICC server, and settings that start the Discord adapter.
+settings, fake = platforms.settings, platforms.fake
+
+
+# ---------------------------------------------------------------- Slack
+
+
+@pytest.fixture
+async def slack(database_url: str, tmp_path: Path) -> AsyncIterator[Slack]:
+    async with FakeSlackWebAPI(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as api:
+        api.add_user(NEWBIE, name="nadia", locale="fr-FR")
+        api.add_user(ANA, name="ana", locale="pt-PT")
+        api.add_user(JOAN, name="joan", locale="es-ES")
+        people = [("slack", DEFAULT_TEAM_ID, ANA, "Lisbon", Role.coordinator),
+                  ("slack", DEFAULT_TEAM_ID, JOAN, "Barcelona", Role.coordinator)]
+        async with slack_served(database_url, tmp_path, api, people) as harness:
+            yield harness
+
+
+def direct_messages(slack: Slack, user: str) -> list[dict[str, object]]:
+    """Every message the bot posted in its direct conversation with `user`."""
+    channel = slack.fake._ims.get(user)
+    return [call.args for call in slack.fake.calls_to("chat.postMessage") if channel and
+            call.args.get("channel") == channel]
+
+
+async def test_a_slack_newcomer_is_welcomed_in_french_by_direct_message(slack: Slack) -> None:
+    await slack.command("/cluster", "list", user_id=NEWBIE)
+    assert t("fr", "There are no clusters yet. A city coordinator can propose one with /cluster create.") in \
+        slack.last_answer_text()
+    await slack.command("/cluster", "list", user_id=NEWBIE)
+    await slack.core.dispatcher.drain()
+    [welcome] = direct_messages(slack, NEWBIE)
+    assert t("fr", WELCOME) in message_text(welcome)
+    labels = [element["text"]["text"] for block in welcome["blocks"] if block.get("type") == "actions"
+              for element in block["elements"]]
+    assert labels == [t("fr", "Choose my city"), t("fr", "Ask for the coordinator role")]
+    for call in slack.fake.calls_to("chat.postMessage"):
+        assert "<!" not in str(call.args.get("text"))  # nobody pinged
+    # The coordinators the bot knew were not welcomed.
+    await slack.command("/cluster", "list", user_id=ANA)
+    await slack.core.dispatcher.drain()
+    assert direct_messages(slack, ANA) == []
+
+
+async def test_slack_city_edit_is_a_modal_and_another_citys_coordinator_is_refused(slack: Slack) -> None:
+    await slack.command("/city", "edit", user_id=ANA)
+    [opened] = slack.fake.calls_to("views.open")
+    assert t("pt", "Profile of {city}", city="Lisbon") in str(opened.args.get("view"))
+    before = slack.core.services.cities.find("Lisbon")
+    await slack.command("/city", "edit Lisbon", user_id=JOAN)
+    refusal = t("es", "Only the coordinators of {city} and the ICC team can change its profile; you coordinate "
+                      "another city.", city="Lisbon")
+    assert slack.last_answer_text().startswith(refusal)
+    assert len(slack.fake.calls_to("views.open")) == 1
+    assert slack.core.services.cities.find("Lisbon") == before
+
+
+# ---------------------------------------------------------------- Discord
+
+
+@pytest.fixture
+def network(core: Core) -> Core:
+    """alice coordinates Lisbon, bob coordinates Barcelona; dave has never used the bot."""
+    add_network(core, [("discord", str(GUILD), str(ALICE), "Lisbon", Role.coordinator),
+                       ("discord", str(GUILD), str(BOB), "Barcelona", Role.coordinator)])
+    return core
+
+
+async def test_a_discord_newcomer_is_welcomed_in_portuguese_by_direct_message(network: Core,
+                                                                              fake: fd.FakeDiscord) -> None:
+    async with running_bot(network, fake):
+        await answer(fake, fake.slash_command_interaction("cluster", {}, subcommand="list", user_id=DAVE,
+                                                          locale="pt-BR"))
+        await answer(fake, fake.slash_command_interaction("help", {}, user_id=DAVE, locale="pt-BR"))
+        await network.dispatcher.drain()
+        await fake.wait_until(lambda: DAVE in fake._dm_channels and fake.messages_in(fake._dm_channels[DAVE]))
+        messages = fake.messages_in(fake._dm_channels[DAVE])
+        assert len(messages) == 1 and t("pt", WELCOME) in messages[0]["content"] + str(messages[0].get("embeds"))
+        assert [b["label"] for b in buttons(messages[0])] == [t("pt", "Choose my city"),
+                                                              t("pt", "Ask for the coordinator role")]
+        assert "@everyone" not in str(messages[0]) and "@here" not in str(messages[0])
+        # alice was known: no welcome.
+        await answer(fake, fake.slash_command_interaction("cluster", {}, subcommand="list", user_id=ALICE))
+        await network.dispatcher.drain()
+        assert ALICE not in fake._dm_channels
+
+
+async def test_discord_city_edit_is_a_modal_and_another_citys_coordinator_is_refused(network: Core,
+                                                                                    fake: fd.FakeDiscord) -> None:
+    async with running_bot(network, fake):
+        opened = await answer(fake, fake.slash_command_interaction("city", {}, subcommand="edit", user_id=ALICE,
+                                                                   locale="en-US"))
+        assert opened["type"] == 9  # a modal
+        refused = await answer(fake, fake.slash_command_interaction("city", {"city": "Lisbon"}, subcommand="edit",
+                                                                    user_id=BOB, locale="de"))
+        assert content(refused) == t("de", "Only the coordinators of {city} and the ICC team can change its "
+                                           "profile; you coordinate another city.", city="Lisbon")
+        lisbon = network.services.cities.find("Lisbon")
+        assert lisbon is not None and lisbon.profile_updated_by is None
