@@ -17,7 +17,7 @@ from sqlmodel import select
 from bot.db import session_scope
 from bot.i18n import t
 from bot.messages import Identity, Reply
-from bot.models import Member, SlackInstallation, SlackOAuthState
+from bot.models import Member, Role, SlackInstallation, SlackOAuthState
 from bot.ports import ChatError
 from bot.secrets import SEALED_PREFIX, SecretKeyError
 from bot.wiring import Core
@@ -231,6 +231,8 @@ async def test_429_with_retry_after_is_retried_on_installed_workspaces_clients(o
         await _install(oauth, browser)
     # bolt's per-request client for this workspace (built from the installation): users.info
     oauth.fake.rate_limit_next("users.info", retry_after=1)
+    # Someone the bot knows (a newcomer's welcome would be one more chat.postMessage to count).
+    oauth.core.services.members.set_role(Identity("slack", TEAM, "U0THEM001"), Role.coordinator)
     started = time.monotonic()
     await oauth.command("/help", user_id="U0THEM001")
     assert time.monotonic() - started >= 1.0

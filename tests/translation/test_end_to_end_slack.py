@@ -83,12 +83,13 @@ async def four_languages_in_thread_mode(slack: Slack) -> Core:
     assert translation is not None
     assert sorted(translation.channels.languages(Identity("slack", DEFAULT_TEAM_ID, CLUSTER))) == [
         "DE", "FR", "PT-PT", "UK"]
-    assert slack.fake.calls_to("chat.postMessage") == []
+    assert thread_replies(slack) == []
     return core
 
 
 def thread_replies(slack: Slack) -> list[dict]:
-    return [call.args for call in slack.fake.calls_to("chat.postMessage")]
+    """What the bot posted in the cluster channel (not the welcome newcomers get by direct message)."""
+    return [call.args for call in slack.fake.calls_to("chat.postMessage") if call.args.get("channel") == CLUSTER]
 
 
 async def test_a_french_message_gets_one_reply_in_its_thread_with_three_translations(
@@ -108,7 +109,8 @@ async def test_a_french_message_gets_one_reply_in_its_thread_with_three_translat
     for ping in ("<!here", "<!channel", "<!everyone", "<@", "<!subteam"):
         assert ping not in shown
     # The original is left as it was: nothing edited, deleted, or posted outside the thread.
-    assert [call.method for call in slack.fake.calls if call.method.startswith("chat.")] == ["chat.postMessage"]
+    assert [call.method for call in slack.fake.calls if call.method.startswith("chat.")
+            and call.args.get("channel") == CLUSTER] == ["chat.postMessage"]
     # One DeepL request per language; French (the text's own language) is never asked for.
     assert sorted(call.target for call in fake.translate_calls) == ["DE", "PT-PT", "UK"]
     assert {call.source for call in fake.translate_calls} == {"FR"}
