@@ -1,7 +1,7 @@
 """city profiles: the themes a city works on, and who changed its profile last and when
 
-Revision ID: 0015_city_profiles
-Revises: 0014_clusters
+Revision ID: 0017_city_profiles
+Revises: 0016_web_sign_in
 Create Date: 2026-12-07 14:20:00
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0015_city_profiles'
-down_revision: str | Sequence[str] | None = '0014_clusters'
+revision: str = '0017_city_profiles'
+down_revision: str | Sequence[str] | None = '0016_web_sign_in'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
