@@ -15,7 +15,9 @@ Printed:
   time (one copy posted on an idle bot);
 - the bot's own share: end-to-end less one DeepL round trip and less the platform's send time;
 - DeepL requests and billed characters against the minimum: each message once into each language other than
-  its own (every copy's translation shared with the channel's own thread reply).
+  its own (every copy's translation shared with the channel's own thread reply);
+- a control from the same run: the latency of the channel's own translated reply, which is posted at once
+  without the outbox (what the machine's load alone does to the tail).
 """
 
 from __future__ import annotations
@@ -62,20 +64,21 @@ def message(n: int) -> tuple[str, str, str]:
     """The n-th message: (platform, author, text); each text is new (its number), in its author's language."""
     platform, author, language = AUTHORS[n % len(AUTHORS)]
     sentences = SENTENCES[language]
-    return platform, author, f"{sentences[(n // len(AUTHORS)) % len(sentences)]} №{n}"
+    return platform, str(author), f"{sentences[(n // len(AUTHORS)) % len(sentences)]} №{n}"
 
 
-def record_copies(slack: FakeSlackWebAPI, discord: fd.FakeDiscord, seen: dict[int, float]) -> None:
-    """Note when each copy reaches the other platform's fake (a Slack post under a name, a webhook post)."""
+def record_copies(slack: FakeSlackWebAPI, discord: fd.FakeDiscord, seen: dict[int, float],
+                  replied: dict[int, float]) -> None:
+    """Note when each copy reaches the other platform's fake (a Slack post under a name, a webhook post), and
+    when the channel's own translated reply reaches its platform (the control: it does not use the outbox)."""
 
-    def stamp(text: str) -> None:
+    def stamp(text: str, into: dict[int, float] = seen) -> None:
         found = TAG.search(text or "")
         if found is not None:
-            seen.setdefault(int(found.group(1)), time.monotonic())
+            into.setdefault(int(found.group(1)), time.monotonic())
 
     def slack_post(call: Call) -> dict[str, Any]:
-        if call.args.get("username"):
-            stamp(str(call.args.get("text") or ""))
+        stamp(str(call.args.get("text") or ""), seen if call.args.get("username") else replied)
         team = slack._authenticate(call.method, call.token)
         answer: dict[str, Any] = slack._m_chat_postMessage(call.args, _Ctx(call, call.token, team, call.headers))
         return answer
@@ -84,8 +87,13 @@ def record_copies(slack: FakeSlackWebAPI, discord: fd.FakeDiscord, seen: dict[in
         stamp(str((request.json or {}).get("content") or ""))
         return await discord._r_execute(request, params)
 
+    async def bot_post(request: fd.Request, params: dict[str, str]) -> Any:
+        stamp(str((request.json or {}).get("content") or ""), replied)
+        return await discord._r_send(request, params)
+
     slack.on("chat.postMessage", slack_post)
     discord.route("POST", "/webhooks/{webhook_id}/{webhook_token}", auth=False)(webhook_post)
+    discord.route("POST", "/channels/{channel_id}/messages")(bot_post)
 
 
 async def send_time(bridge: Bridge, chats: dict[str, Any], targets: dict[str, Identity]) -> dict[str, float]:
@@ -124,7 +132,8 @@ async def bench(count: int, rate: float, delay: float, seed: int) -> None:
             targets = {"slack": Identity("slack", DEFAULT_TEAM_ID, SLACK_CHANNEL),
                        "discord": Identity("discord", str(GUILD), str(discord_id))}
             seen: dict[int, float] = {}
-            record_copies(slack_fake, discord_fake, seen)
+            replied: dict[int, float] = {}
+            record_copies(slack_fake, discord_fake, seen, replied)
             settings = slack_settings(f"sqlite:///{folder}/bench.sqlite3", Path(folder), slack_fake,
                                       discord_token=SecretStr("fake-bot-token"), discord_guild_ids=str(GUILD))
             translator = DeepLTranslator(deepl_fake.auth_key, server_url=deepl_fake.url, timeout=5.0)
@@ -146,6 +155,7 @@ async def bench(count: int, rate: float, delay: float, seed: int) -> None:
                     await conversation(range(-6, 0), rate, seed, slack.client.event, discord_fake, discord_id)
                     await until(lambda: len(seen) >= 6, 30)
                     seen.clear()
+                    replied.clear()
                     deepl_fake.reset()
                     cpu = time.process_time()
                     posted = await conversation(range(count), rate, seed, slack.client.event, discord_fake,
@@ -162,6 +172,10 @@ async def bench(count: int, rate: float, delay: float, seed: int) -> None:
             translator.close()
             core.engine.dispose()
     report(count, rate, delay, one_trip, sending, posted, seen, calls)
+    control = [replied[n] - at for n, (_, at) in posted.items() if n in replied]
+    if control:
+        print(f"control: the channel's own translated reply (thread mode, posted at once, no outbox), same run: "
+              f"p50 {_ms(statistics.median(control))}, p99 {_ms(percentile(control, 0.99))}")
     print(f"CPU time of this process (the bot, and the Slack and Discord fakes) per message: {_ms(cpu / count)}")
 
 
