@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.models import Delivery, Survey
 from bot.services.surveys import Surveys
+from bot.services.surveys.export import export
 from bot.wiring import Core
-from tests.surveys.helpers import as_person, rows_of
+from tests.surveys.helpers import as_person, check_definition, rows_of, write_definition
 from tests.surveys.test_answering import answer
 
 VOTES = {
@@ -92,3 +93,26 @@ async def test_the_export_on_the_command_line(core: Core, surveys: Surveys, data
     assert refused.exit_code == 1 and "There is no survey “7”. See /survey status." in refused.stderr
     refused = runner.invoke(app, ["survey", "export", "1", "--format", "xlsx"], env=env)
     assert refused.exit_code == 2 and "--format must be csv or json" in refused.stderr
+
+
+async def test_a_survey_each_person_answers_for_themselves(core: Core, surveys: Surveys,
+                                                           definitions: Path) -> None:
+    definition = check_definition(id="people-check", per="person", audience="cluster:anti-rumours")
+    write_definition(definitions, definition)
+    out = await as_person(core, "ivana", ["/survey open people-check"])
+    # Lisbon, Barcelona, Bilbao and Reggio Emilia: their four coordinators and Lisbon's member, each asked.
+    assert "is open (#1) for 5 targets" in out, out
+    prompted = sorted(row.target_id for row in rows_of(core, Delivery) if row.item == "survey:1:prompt")
+    assert prompted == ["ana", "giulia", "itziar", "joan", "lucas"]
+    out = await answer(core, "ana", ["often", "4", "a", "3", "yes", "", ""])
+    assert "Your answer to “Network check” is recorded" in out, out
+    # Lisbon's member answers too: her own answer, not an edit of Ana's.
+    out = await answer(core, "lucas", ["never", "b", "1", "no", "", ""])
+    assert "Your answer to “Network check” is recorded" in out and "Your changes" not in out, out
+    out = await as_person(core, "ana", ["/survey"])
+    assert "answered by" not in out and "#1 Network check: answered; you can edit it until" in out, out
+    body, count = export(core.engine, surveys.service.get("1"), "csv")
+    rows = {row[5]: row for row in list(csv.reader(io.StringIO(body)))[1:]}
+    assert count == 2 and rows["ana"][1] == rows["lucas"][1] == "Lisbon"
+    assert rows["ana"][8:] == ["often", "4", "a", "3", "yes", ""]
+    assert rows["lucas"][8:] == ["never", "", "b", "1", "no", ""]

@@ -422,7 +422,8 @@ def standing_line(service: SurveyService, standing: Standing, locale: str) -> st
     if survey.state == SurveyState.closed:
         return t(locale, "#{id} {title}: closed on {date}.", id=survey.id, title=title, date=deadline)
     if target.answered:
-        who = service.member(target.answered_by) if not survey.anonymous else None
+        # Who answered for the city (an answer of one's own, or an anonymous one, needs no name).
+        who = service.member(target.answered_by) if survey.per == "city" and not survey.anonymous else None
         if who is not None:
             return t(locale, "#{id} {title}: answered by {name}; you can edit it until {date}.", id=survey.id,
                      title=title, name=who.display_name or who.user_id, date=deadline)
