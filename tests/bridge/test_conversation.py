@@ -121,3 +121,17 @@ async def test_a_thread_in_three_languages_crosses_the_bridge_with_an_edit_a_del
     texts = sorted((call.target, tuple(call.texts)) for call in scene.deepl.translate_calls)
     assert len(texts) == len(set(texts))
 
+
+
+async def test_a_slack_reply_to_a_copy_opens_the_thread_on_the_original_discord_message(scene: Scene) -> None:
+    original = await scene.discord_says(UKRAINIAN)
+    [copy] = [m for m in scene.slack_api.messages(SLACK_CHANNEL) if m.get("username") == "olena"]
+
+    await scene.slack_says(MIREILLE, "Merci Olena, à jeudi !", "1764069000.000200", thread_ts=copy["ts"])
+
+    [reply] = scene.webhook_posts()
+    assert reply["thread_id"] == original["id"]  # the thread Discord opened on Olena's own message
+    assert reply["username"] == "Mireille" and reply["content"].startswith("Merci Olena, à jeudi !")
+    [thread] = [c for c in scene.discord.channels.values() if c.get("type") == 11]
+    assert thread["id"] == original["id"] and str(thread["parent_id"]) == str(scene.discord_channel_id)
+    assert_pings_nobody_on_discord(reply)
