@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,12 +41,13 @@ def add_network(core: Core, people: Iterable[Person]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def slack_served(database_url: str, tmp_path: Path, api: FakeSlackWebAPI,
-                       people: Iterable[Person]) -> AsyncIterator[Slack]:
-    """A web process serving Slack on its own core, with the network added; closed at the end."""
+async def slack_served(database_url: str, tmp_path: Path, api: FakeSlackWebAPI, people: Iterable[Person],
+                       **settings: Any) -> AsyncIterator[Slack]:
+    """A web process serving Slack on its own core (with more `settings`: Discord too), with the network added;
+    closed at the end."""
     from bot.wiring import build_core
 
-    core = build_core(slack_settings(database_url, tmp_path, api))
+    core = build_core(slack_settings(database_url, tmp_path, api, **settings))
     add_network(core, people)
     harness = await serve_slack(core, api)
     try:
