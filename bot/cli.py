@@ -139,14 +139,20 @@ def _run_platforms(settings: Settings, *, web: bool, worker: bool) -> None:
     from bot.wiring import run_platforms
 
     shutdown = _stopping_well(settings)
+    _leave_if_stopping(shutdown)
     secrets_ready_or_exit(settings)
     core = core_or_exit(settings)
     secrets_ready_or_exit(settings, core)
-    if shutdown.requested:  # during start-up or migrations: the step under way was finished, nothing is started
-        logging.getLogger(__name__).warning("stopped before starting anything")
-        shutdown.leave(0)
+    _leave_if_stopping(shutdown)  # it came during the migrations: they were finished, nothing is started
     shutdown.run(run_platforms(core, web=web, worker=worker, shutdown=shutdown))
     shutdown.leave(0)
+
+
+def _leave_if_stopping(shutdown: Shutdown) -> None:
+    """A stopping signal came during start-up: the step under way is done, leave before starting anything."""
+    if shutdown.requested:
+        logging.getLogger(__name__).warning("stopped before starting anything")
+        shutdown.leave(0)
 
 
 def _stopping_well(settings: Settings) -> Shutdown:
@@ -173,9 +179,9 @@ def console(
     configure_logging(settings, level="DEBUG" if _debugging(settings) else "WARNING",
                       format="%(levelname)s %(name)s: %(message)s")
     shutdown = _stopping_well(settings)
+    _leave_if_stopping(shutdown)
     core = core_or_exit(settings)
-    if shutdown.requested:
-        shutdown.leave(0)
+    _leave_if_stopping(shutdown)
     code = shutdown.run(
         run_console(core, shutdown=shutdown, user=user, city=city, role=role, channel=channel, locale=locale)
     )

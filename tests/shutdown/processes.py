@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[2]
 #: ICC_SHUTDOWN_GRACE of the processes (`bot_env`), and the margin a test gives them beyond it before failing.
 GRACE, MARGIN = 10.0, 3.0
@@ -141,3 +143,20 @@ class BotProcess:
             self.process.kill()
             await self.process.wait()
         await asyncio.wait({self._reader}, timeout=5)
+
+
+async def health(port: int) -> httpx.Response | None:
+    """`GET /healthz` (None while nothing listens)."""
+    async with httpx.AsyncClient() as client:
+        try:
+            return await client.get(f"http://127.0.0.1:{port}/healthz")
+        except httpx.ConnectError:
+            return None
+
+
+async def answering(port: int, web: BotProcess) -> None:
+    """Wait until the web host answers `/healthz` with 200 (polling, at most 60 s)."""
+    async with asyncio.timeout(60):
+        while (answer := await health(port)) is None or answer.status_code != 200:
+            assert web.process.returncode is None, web.log()
+            await asyncio.sleep(0.05)

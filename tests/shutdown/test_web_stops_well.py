@@ -9,32 +9,14 @@ import signal
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.fakes.slack import sign_request
-from tests.shutdown.processes import GRACE, MARGIN, BotProcess, bot_env, free_port, until
+from tests.shutdown.processes import GRACE, MARGIN, BotProcess, answering, bot_env, free_port, health, until
 
 pytestmark = pytest.mark.slow
 
 SECRET = "web-shutdown-signing-secret"
-
-
-async def health(port: int) -> httpx.Response | None:
-    """`GET /healthz` (None while nothing listens)."""
-    async with httpx.AsyncClient() as client:
-        try:
-            return await client.get(f"http://127.0.0.1:{port}/healthz")
-        except httpx.ConnectError:
-            return None
-
-
-async def answering(port: int, web: BotProcess) -> None:
-    """Wait until the web host answers `/healthz` with 200 (polling, at most 60 s)."""
-    async with asyncio.timeout(60):
-        while (answer := await health(port)) is None or answer.status_code != 200:
-            assert web.process.returncode is None, web.log()
-            await asyncio.sleep(0.05)
 
 
 async def test_a_request_being_read_is_answered_new_ones_get_503_and_the_exit_status_is_0(
