@@ -70,6 +70,17 @@ async def test_a_slack_newcomer_is_welcomed_in_french_by_direct_message(slack: S
     assert direct_messages(slack, ANA) == []
 
 
+async def test_opening_the_slack_app_home_is_a_first_contact_too(slack: Slack) -> None:
+    response = await slack.client.event({"type": "app_home_opened", "user": NEWBIE, "channel": "D0HOME001",
+                                         "tab": "home"})
+    assert response.status_code == 200
+    await slack.settle()
+    await slack.core.dispatcher.drain()
+    assert len(slack.fake.calls_to("views.publish")) == 1
+    [welcome] = direct_messages(slack, NEWBIE)
+    assert t("fr", WELCOME) in message_text(welcome)
+
+
 async def test_slack_city_edit_is_a_modal_and_another_citys_coordinator_is_refused(slack: Slack) -> None:
     await slack.command("/city", "edit", user_id=ANA)
     [opened] = slack.fake.calls_to("views.open")
