@@ -5,6 +5,7 @@ Atom, CSV and JSON for open-data use."""
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.errors import UserError
 from bot.i18n import language_name, t
+from bot.models import City, Cluster
 from bot.models.practices import THEMES, PracticeStatus
 from bot.services.practices import THEME_LABELS, SearchPage
 from bot.settings import SUPPORTED_LOCALES
@@ -24,6 +26,8 @@ from integrations.web.site import Site, reader_language
 PAGE_SIZE = 10
 #: The search looks at most this far (the service's own bound): later pages are told to be empty.
 DEEPEST_OFFSET = 10_000
+#: The search form's lists of cities and clusters are read again after this long (a new city shows within it).
+LISTS_SECONDS = 60.0
 #: Practices in one Atom, CSV or JSON page.
 FEED_SIZE = 50
 
@@ -67,6 +71,7 @@ class PracticePages:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.practices = site.services.practices
+        self._listed: tuple[float, list[City], list[Cluster]] | None = None
 
     def routes(self) -> list[BaseRoute]:
         guarded = self.site.guarded
@@ -78,12 +83,21 @@ class PracticePages:
             Route("/practices/{number}", guarded(self.practice_page), methods=["GET", "HEAD"]),
         ]
 
+    def listed(self) -> tuple[list[City], list[Cluster]]:
+        """The cities and clusters the search form offers, read again after `LISTS_SECONDS`."""
+        now = time.monotonic()
+        if self._listed is None or now - self._listed[0] > LISTS_SECONDS:
+            cities = sorted(self.site.services.cities.all(), key=lambda city: city.name)
+            self._listed = (now, cities, self.site.services.clusters.all())
+        return self._listed[1], self._listed[2]
+
     def choices(self, locale: str) -> dict[str, Any]:
         """What the search form offers, and how cards name things."""
+        cities, clusters = self.listed()
         return {
             "themes": sorted(((slug, t(locale, THEME_LABELS[slug])) for slug in THEMES), key=lambda p: p[1]),
-            "cities": sorted(self.site.services.cities.all(), key=lambda city: city.name),
-            "clusters": self.site.services.clusters.all(),
+            "cities": cities,
+            "clusters": clusters,
             "theme_names": theme_namer(locale),
             "language_name": lambda code: language_name(code, locale),
         }
