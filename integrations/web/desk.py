@@ -138,9 +138,7 @@ class DeskPages:
         city = await asyncio.to_thread(self._city, str(request.path_params["number"]))
         if city is None:
             return self.site.not_found(request)
-        profiles = getattr(self.site.services, "profiles", None)
-        if profiles is None:
-            return self.site.not_found(request)
+        profiles = self.site.services.profiles
         if not profiles.may_edit(me, city):
             return self.site.forbidden(request)
         practices = await asyncio.to_thread(self.site.services.practices.search, words="", city=city.id,
@@ -154,9 +152,7 @@ class DeskPages:
         city = await asyncio.to_thread(self._city, str(request.path_params["number"]))
         if city is None:
             return self.site.not_found(request)
-        profiles = getattr(self.site.services, "profiles", None)
-        if profiles is None:
-            return self.site.not_found(request)
+        profiles = self.site.services.profiles
         if not profiles.may_edit(me, city):
             return self.site.forbidden(request)
         form = await self.site.form(request)

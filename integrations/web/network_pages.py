@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.i18n import language_name, t
-from bot.models import City, Cluster, ClusterStatus, Role
+from bot.models import City, Cluster, ClusterStatus
 from bot.services.practices import THEME_LABELS
 from integrations.web.practices_pages import theme_namer
 from integrations.web.site import Site, reader_language
@@ -100,7 +100,6 @@ class NetworkPages:
                               languages=", ".join(language_name(code, locale) for code in city.language_list),
                               clusters=clusters)
         me = self.site.member(request)
-        may_edit = me is not None and (Role(me.role) is Role.icc_team or (
-            Role(me.role) is Role.coordinator and me.city_id == city.id))
+        may_edit = me is not None and self.site.services.profiles.may_edit(me, city)
         return self.site.render(request, "city.html", title=city.name, profile=profile, may_edit=may_edit,
                                 **self.names(locale))

@@ -78,8 +78,6 @@ async def test_a_coordinator_may_not_review(demo: Core, browser: httpx.AsyncClie
 
 
 async def test_city_profiles_are_edited_by_their_own_coordinators_only(demo: Core, browser: httpx.AsyncClient) -> None:
-    if getattr(demo.services, "profiles", None) is None:
-        pytest.skip("the city profiles service is not part of this build")
     lisbon, barcelona = demo.services.cities.find("Lisbon"), demo.services.cities.find("Barcelona")
     assert lisbon and barcelona
     carla = person(demo, "carla", role=Role.coordinator, city="Lisbon")
