@@ -43,7 +43,8 @@ NOTE_ITEM = "bridge-note:"
 #: What the platform said, when it means the channel can no longer be written to.
 LOST = (ChatError.CHANNEL_GONE, ChatError.NOT_IN_CHANNEL, ChatError.FORBIDDEN)
 
-Written_ = MessagePosted | MessageEdited
+#: A message as a person wrote it: posted, or edited.
+AsWritten = MessagePosted | MessageEdited
 
 
 class Bridge:
@@ -129,7 +130,7 @@ class Bridge:
                           origin=_origin_tuple(original.channel, original.message_id), emoji=event.emoji)
         self._enqueue(f"{ITEM}{original.key}:react:{event.emoji}", written, link)
 
-    async def _written(self, kind: str, link: Link, event: Written_, chat: Chat) -> Written:
+    async def _written(self, kind: str, link: Link, event: AsWritten, chat: Chat) -> Written:
         name, avatar = event.display_name, event.avatar_url
         if (not name or not avatar) and isinstance(chat, Directory):
             try:
@@ -143,12 +144,16 @@ class Bridge:
                        text=await plain_names(event.text, chat, event.channel.workspace), files=list(event.files))
 
     def _enqueue(self, item: str, written: Written, link: Link) -> None:
+        # Only where copies can be posted (not a local console's channel).
+        partners = [partner for partner in link.partners if partner.platform in self.copiers]
+        if not partners:
+            return
         written.version = item
         if written.kind in ("post", "edit") and written.text:
-            self._translate_early(item, written, link.partners)
+            self._translate_early(item, written, partners)
         payload = written.payload()
         self.delivery.enqueue(Outgoing(item=item, target=partner, reply=Reply(text=""), locale="", payload=payload)
-                              for partner in link.partners)
+                              for partner in partners)
         self.delivery.kick()
 
     # ------------------------------------------------------------ translation

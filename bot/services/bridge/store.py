@@ -27,8 +27,6 @@ class Link:
     cluster_id: int
     mirror_reactions: bool
     partners: tuple[Identity, ...]
-    #: Every channel of the cluster (where versions of a message may be), the origin included.
-    everywhere: tuple[Identity, ...]
 
 
 @dataclass(frozen=True)
@@ -87,8 +85,7 @@ class BridgeStore:
                          if other.id != row.id and other.state == CHANNEL_OK)
         if not partners:
             return None
-        return Link(cluster_id=row.cluster_id, mirror_reactions=cluster.mirror_reactions, partners=partners,
-                    everywhere=tuple(_identity(other) for other in rows))
+        return Link(cluster_id=row.cluster_id, mirror_reactions=cluster.mirror_reactions, partners=partners)
 
     # ------------------------------------------------------------ copies
 
