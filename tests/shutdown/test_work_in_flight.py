@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,7 +14,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from bot.shutdown import Shutdown, WorkInFlight
+from bot.wiring import Core
 from integrations.web.app import build_web_app
+from schedules.jobs import Job
+from schedules.scheduler import build_scheduler
 
 
 async def test_once_stopping_new_work_is_refused_and_what_was_under_way_is_waited_for_and_logged(
@@ -75,3 +79,26 @@ async def test_the_web_host_answers_what_it_has_begun_and_503_to_new_requests_wh
         finish.set()
         assert (await begun).text == "done"
     assert work.under_way() == [] and work.finished == ["web request GET /slow"] and work.refused == 1
+
+
+async def test_a_scheduled_job_under_way_is_waited_for_and_one_that_comes_due_while_stopping_is_left(
+    core: Core,
+) -> None:
+    release, runs = asyncio.Event(), []
+
+    async def remind(_: Core) -> None:
+        runs.append("reminders")
+        await release.wait()
+
+    [wrapped] = [job.func for job in build_scheduler(core, (Job("reminders", remind, timedelta(minutes=1)),))
+                 .get_jobs()]
+    under_way = asyncio.create_task(wrapped())
+    await asyncio.sleep(0)
+    assert core.work.under_way() == ["scheduled job reminders"]
+    core.work.stopping = True
+    await wrapped()  # due again while stopping: not run (the next worker runs it)
+    assert runs == ["reminders"] and core.work.refused == 1
+    release.set()
+    assert await core.work.idle(within=5) == []
+    await under_way
+    assert core.work.finished == ["scheduled job reminders"]
