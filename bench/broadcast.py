@@ -5,7 +5,9 @@ the delivery outbox sends it through the real slack_sdk and a real discord.py bo
 limits: Slack one post per second per channel and 50 per second per workspace (`tests/fakes/slack_limits.py`);
 Discord 50 requests per second per bot, every request counted (`tests/fakes/discord_limits.py`), and its per-route
 buckets (the fake's own); both answer `--limited` (20 %) of first attempts with 429 and a retry-after of 1 s.
-The cities speak 7 languages; their coordinators are half on Slack, half on Discord.
+The cities speak 7 languages; their coordinators are half on Slack, half on Discord. The fakes and the core that
+prepares the broadcast run in this process; the deliveries are sent by worker processes (as `python -m bot worker`
+does), so that the bot's work and the platforms' do not share one processor's time (`--in-process`: all in one).
 
 Printed: delivered, duplicates, lost (counted in the fakes, by the delivery key each message carries), DeepL
 requests and billed characters, the wall time from the confirmation to the last delivery, and the bound the
@@ -13,7 +15,7 @@ limits allow: every platform works at once, so the bound is the slowest platform
 (Slack: its posts; Discord: its posts, the direct-message channels it opens, and the 429s of first attempts,
 which Discord counts as requests too).
 
-    python bench/broadcast.py                           # one process, SQLite
+    python bench/broadcast.py                           # one worker process, SQLite
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/icc_bench \
         python bench/broadcast.py --workers 2 --kill    # two worker processes, one killed (-9) half-way
 """
@@ -209,33 +211,52 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
         deepl_requests = len(deepl.translate_calls)
         billed = deepl.billed_characters - billed_before
         workers: list[subprocess.Popen[bytes]] = []
+        worker_cpu: list[float] = []
         killed = ""
+        total = preview.targets.count
+
+        async def finished() -> bool:
+            """Every target has its message in the fakes (or, every 10th look, the outbox says all ended)."""
+            nonlocal looks
+            looks += 1
+            if len(fakes.delivered()) >= total:
+                return True
+            return looks % 10 == 0 and await asyncio.to_thread(lambda: core.services.delivery.report(item).finished)
+
+        looks = 0
         with fd.point_discord_at(discord_fake):
-            if args.workers == 1:
-                async with sending(core, fakes) as delivery:
+            if args.in_process:
+                async with sending(core, fakes):
                     started, wall_started, cpu = time.perf_counter(), time.time(), time.process_time()
                     broadcasts.confirm(preview.broadcast.id, sender)
-                    while not await asyncio.to_thread(lambda: delivery.report(item).finished):
-                        await asyncio.sleep(0.2)
+                    while not await finished():
+                        await asyncio.sleep(0.1)
                     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+                    while not await asyncio.to_thread(lambda: core.services.delivery.report(item).finished):
+                        await asyncio.sleep(0.1)  # the last outcomes recorded
             else:
                 workers = [await start_worker(n, database_url, data_dir, slack, discord_fake)
                            for n in range(args.workers)]
                 started, wall_started, cpu = time.perf_counter(), time.time(), time.process_time()
                 broadcasts.confirm(preview.broadcast.id, sender)
-                total = preview.targets.count
-                while not await asyncio.to_thread(lambda: core.services.delivery.report(item).finished):
-                    if args.kill and not killed and sum(fakes.delivered().values()) >= total // 2:
+                while not await finished():
+                    if args.kill and not killed and len(fakes.delivered()) >= total // 2:
                         workers[0].send_signal(signal.SIGKILL)
                         killed = (f"worker 1 (pid {workers[0].pid}) killed with -9 after "
-                                  f"{sum(fakes.delivered().values())} of {total} deliveries")
-                    await asyncio.sleep(0.2)
+                                  f"{len(fakes.delivered())} of {total} deliveries")
+                    await asyncio.sleep(0.1)
                 wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+                while not await asyncio.to_thread(lambda: core.services.delivery.report(item).finished):
+                    await asyncio.sleep(0.1)  # the last outcomes recorded
                 for worker in workers:
                     if worker.poll() is None:
                         worker.terminate()
                 for worker in workers:
                     worker.wait(timeout=30)
+                    assert worker.stdout is not None
+                    said = worker.stdout.read().decode().split()
+                    if "cpu" in said:
+                        worker_cpu.append(float(said[said.index("cpu") + 1]))
         report = core.services.delivery.report(item)
         delivered = fakes.delivered()
         least, how = bound(fakes)
@@ -249,7 +270,9 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
     print(f"targets            {targets.count}: {len(fakes.slack_channels)} Slack channels, "
           f"{len(fakes.discord_channels)} Discord channels, {len(targets.people)} coordinators by direct message "
           f"({len(fakes.slack_people)} Slack, {len(fakes.discord_people)} Discord), {len(languages)} languages")
-    print(f"workers            {args.workers}" + (f"; {killed}" if killed else ""))
+    print("workers            " + ("none: sent from the process of the fakes" if args.in_process else
+                                   f"{args.workers} process(es) beside the one of the fakes") +
+          (f"; {killed}" if killed else ""))
     print(f"delivered          {len(delivered)}")
     print(f"duplicates         {sum(n - 1 for n in delivered.values())}")
     print(f"lost               {targets.count - len(delivered)}")
@@ -260,7 +283,9 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
           f"{dict(fakes.discord_limits.limited)} of {fakes.discord_limits.requests} requests")
     print(f"wall time          {wall:.2f} s from the confirmation to the last delivery "
           f"(Discord's last post at {discord_done:.2f} s)")
-    print(f"CPU                {cpu:.2f} s of this process meanwhile (the fakes included); load average "
+    workers_said = (f"; the worker(s) that finished, from ready to stopped: "
+                    f"{', '.join(f'{seconds:.2f} s' for seconds in worker_cpu)}") if worker_cpu else ""
+    print(f"CPU                {cpu:.2f} s of the process of the fakes meanwhile{workers_said}; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} processors")
     print(f"bound              {least:.2f} s = {how}")
     print(f"ratio              {wall / least:.2f} x the bound")
@@ -302,7 +327,9 @@ async def run_worker(config: dict[str, Any]) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print("ready", flush=True)
+    cpu = time.process_time()
     await delivery.run(stop)
+    print(f"cpu {time.process_time() - cpu:.2f}", flush=True)  # what sending took of the processor
     await bot.close()
     connected.cancel()
 
@@ -313,7 +340,10 @@ def main() -> None:
     parser.add_argument("--discord-channels", type=int, default=500)
     parser.add_argument("--coordinators", type=int, default=140, help="coordinators by direct message")
     parser.add_argument("--limited", type=float, default=0.2, help="share of first attempts answered with 429")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the outbox (PostgreSQL)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes sending from the outbox (more than one: PostgreSQL)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="send from this process, beside the fakes, instead of from worker processes")
     parser.add_argument("--kill", action="store_true", help="kill -9 the first worker half-way")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
