@@ -187,6 +187,51 @@ class PracticeService:
         with session_scope(self.engine) as session:
             return self.create(session=session, author=author, data=data)
 
+    @staticmethod
+    def may_edit(editor: Member, practice: Practice) -> bool:
+        """Whether `edit` would let `editor` change `practice` (to offer it or not)."""
+        role = Role(editor.role)
+        return role is Role.icc_team or (
+            role is Role.coordinator and editor.city_id == practice.city_id
+            and PracticeStatus(practice.status) in (PracticeStatus.submitted, PracticeStatus.rejected))
+
+    def edit(self, *, editor: Member, practice_id: int, data: PracticeCreate) -> Practice:
+        """Change a practice's texts, themes, links and language (its city stays); raises `UserError`, writing
+        nothing, when a rule is broken.
+
+        Its city's coordinators edit it while it waits for review or after it was rejected (a rejected one goes
+        back to the review queue); once approved or published, only the ICC team changes it.
+        """
+        with session_scope(self.engine) as session:
+            practice = session.get(Practice, practice_id)
+            if practice is None:
+                raise UserError("There is no practice number {id}.", id=practice_id)
+            city = session.get(City, practice.city_id)
+            assert city is not None
+            check_author_city(editor, city)
+            status = PracticeStatus(practice.status)
+            team = Role(editor.role) is Role.icc_team
+            if not team and status in (PracticeStatus.approved, PracticeStatus.published):
+                raise UserError("Practice #{id} is approved: ask the ICC team to change it.", id=practice_id)
+            clean = draft(title=data.title, city_id=practice.city_id, summary=data.summary,
+                          description=data.description, themes=data.themes, language=data.language,
+                          results=data.results, contact=data.contact, links=data.links)
+            for name in ("title", "summary", "description", "results", "contact", "links", "language"):
+                setattr(practice, name, getattr(clean, name))
+            if status is PracticeStatus.rejected and not team:
+                practice.status = PracticeStatus.submitted
+            practice.updated_at = self.clock.now()
+            session.add(practice)
+            for row in session.exec(select(PracticeTheme).where(PracticeTheme.practice_id == practice_id)):
+                session.delete(row)
+            session.flush()
+            for theme in clean.themes:
+                session.add(PracticeTheme(practice_id=practice_id, theme=theme))
+            session.flush()
+            self.index.refresh(session, [practice_id])
+            session.refresh(practice)
+            return practice
+
     def add_translation(
         self, *, practice_id: int, language: str, title: str, summary: str, machine: bool = True
     ) -> PracticeTranslation:

@@ -21,6 +21,7 @@ from bot.models import Member, Role
 from bot.models.practices import PracticeStatus, ReviewAction
 from bot.ports import Capabilities
 from bot.services.practice_rules import REASON_LIMIT, STATUS_LABELS, clean_reason
+from integrations.web.desk_practices import PracticeEditing
 from integrations.web.desk_reports import DeskReports
 from integrations.web.practices_pages import theme_namer
 from integrations.web.site import Site, reader_language
@@ -46,7 +47,7 @@ class DeskPages:
         self.reports = DeskReports(site, self.icc_team)
 
     def routes(self) -> list[BaseRoute]:
-        guarded = self.site.guarded
+        guarded, site = self.site.guarded, self.site
         return [
             Route("/desk", guarded(self.signed_in(self.home)), methods=["GET", "HEAD"]),
             Route("/desk/review", guarded(self.icc_team(self.queue)), methods=["GET", "HEAD"]),
@@ -54,6 +55,7 @@ class DeskPages:
             Route("/desk/city/{number}", guarded(self.signed_in(self.city_page)), methods=["GET", "HEAD"]),
             Route("/desk/city/{number}", guarded(self.signed_in(self.save_city)), methods=["POST"]),
             *self.reports.routes(),
+            *PracticeEditing(site, self.signed_in).routes(),
         ]
 
     # ------------------------------------------------------------ who may
