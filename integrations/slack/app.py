@@ -388,11 +388,13 @@ class SlackAdapter:
         log.info("Slack: event %s already handled (retry %s)", event_id, body.get("retry_attempt", "?"))
         return False
 
-    async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if not self._first_time(body):
             return
         message = convert.to_message_event(event, convert.workspace_of(body))
         if isinstance(message, MessagePosted):
+            if event.get("channel_type") == "im":  # written to the bot itself: a contact (a newcomer is welcomed)
+                self.spawn(self.meet(client, message.author), what="a direct message")
             self.spawn(self.dispatcher.message_posted(message), what="a message")
         elif isinstance(message, MessageEdited):
             self.spawn(self.dispatcher.message_edited(message), what="an edit")
@@ -411,6 +413,12 @@ class SlackAdapter:
             return
         self.spawn(self.publish_home(client, convert.workspace_of(body), str(event.get("user") or "")),
                    what="the App Home")
+
+    async def meet(self, client: AsyncWebClient, actor: Identity) -> None:
+        """The core meets someone who wrote to the bot (in their Slack language, for a newcomer's welcome)."""
+        person = await self.person(client, actor.workspace, actor.id)
+        self.dispatcher.context(actor, convert.conversation(actor.workspace, ""), CAPABILITIES,
+                                platform_locale=person.locale, display_name=person.display_name)
 
     async def publish_home(self, client: AsyncWebClient, workspace: str, user_id: str) -> None:
         """Show the person their App Home: profile, clusters, events, surveys, practices, language."""

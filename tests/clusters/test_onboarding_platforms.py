@@ -81,6 +81,24 @@ async def test_opening_the_slack_app_home_is_a_first_contact_too(slack: Slack) -
     assert t("fr", WELCOME) in message_text(welcome)
 
 
+async def test_a_first_direct_message_to_the_bot_on_slack_is_a_first_contact(slack: Slack) -> None:
+    for ts in ("1764064800.000100", "1764064801.000100"):
+        response = await slack.client.event({"type": "message", "channel": "D0NEWBIE1", "channel_type": "im",
+                                             "user": NEWBIE, "text": "Bonjour, je cherche le r&eacute;seau",
+                                             "ts": ts})
+        assert response.status_code == 200
+        await slack.settle()
+    await slack.core.dispatcher.drain()
+    [welcome] = direct_messages(slack, NEWBIE)
+    assert t("fr", WELCOME) in message_text(welcome)
+    # A message in a channel is no contact with the bot: nobody is welcomed for writing there.
+    await slack.client.event({"type": "message", "channel": "C0GENERAL1", "channel_type": "channel",
+                              "user": "U0STRANGE1", "text": "hola", "ts": "1764064802.000100"})
+    await slack.settle()
+    await slack.core.dispatcher.drain()
+    assert direct_messages(slack, "U0STRANGE1") == []
+
+
 async def test_slack_city_edit_is_a_modal_and_another_citys_coordinator_is_refused(slack: Slack) -> None:
     await slack.command("/city", "edit", user_id=ANA)
     [opened] = slack.fake.calls_to("views.open")
