@@ -1,9 +1,10 @@
-"""A cluster's channel on Slack, through the real bolt app against the Slack fake: made when a city with people
+"""A cluster on Slack, through the real bolt app against the Slack fake: its channel made when a city with people
 on Slack joins, its people invited, removed when their city leaves; an archived, deleted or lost channel is
-said clearly and changes nothing."""
+said clearly and changes nothing; and the yearly report, from the prompt's button to the ICC team's view."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from bot.messages import Identity
 from bot.models import ClusterChannel, Role
 from bot.ports import CHANNEL_ARCHIVED
 from bot.services.clusters import ClusterDraft
+from bot.services.clusters.reports import REPORT_ACTION
 from tests.clusters.platforms import slack_served
 from tests.fakes import slack_channels
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
-from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack
+from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, message_text
 
 ANA, JOAN, GIULIA, IVANA = "U0ANA0001", "U0JOAN001", "U0GIULIA1", "U0IVANA01"
 
@@ -121,3 +123,39 @@ async def test_only_coordinators_of_the_cluster_link_a_channel(slack: Slack) -> 
     assert "Only the coordinators of Anti-rumours and the ICC team can change it." in slack.last_answer_text()
     assert slack.core.services.cluster_channels.channels(
         slack.core.services.clusters.find("anti-rumours").id or 0) == []  # type: ignore[union-attr]
+
+
+async def test_the_yearly_report_on_slack_prompt_form_and_the_icc_teams_view(slack: Slack) -> None:
+    services = slack.core.services
+    cluster = services.clusters.find("anti-rumours")
+    joan = services.members.find(Identity("slack", DEFAULT_TEAM_ID, JOAN))
+    assert cluster is not None and joan is not None
+    services.clusters.add_coordinator(cluster.id or 0, joan.id or 0)
+    services.cluster_reports.month = 1  # whatever today's date, the year's reports are due
+    year = services.clock.now().year
+    assert services.cluster_reports.prompt_due() == 1
+    assert services.cluster_reports.prompt_due() == 0  # once a year
+    await slack.core.dispatcher.drain()
+    dm = slack.fake._ims[JOAN]
+    [prompt] = [call.args for call in slack.fake.calls_to("chat.postMessage") if call.args.get("channel") == dm]
+    assert "Time for the yearly report of Anti-rumours" in message_text(prompt)
+    # Its button opens the report's form, as a modal; Ana (no coordinator of the cluster) is refused.
+    await slack.client.block_action(REPORT_ACTION, f"{cluster.id}:{year}", user_id=ANA)
+    await slack.settle()
+    assert slack.fake.calls_to("views.open") == []
+    await slack.client.block_action(REPORT_ACTION, f"{cluster.id}:{year}", user_id=JOAN)
+    await slack.settle()
+    [opened] = slack.fake.calls_to("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert len([block for block in view["blocks"] if block["type"] == "input"]) == 5
+    values = {"achievements": {"value": "Forty agents trained."}, "activities": {"value": "Two campaigns."},
+              "challenges": {"value": ""}, "next": {"value": ""}, "support": {"value": ""}}
+    response = await slack.client.view_submission(view["callback_id"], values, view["private_metadata"],
+                                                  user_id=JOAN)
+    assert response.status_code == 200
+    await slack.settle()
+    # The ICC team reads every cluster's report in one place.
+    await slack.command("/cluster", f"reports {year}", user_id=IVANA)
+    seen = slack.last_answer_text()
+    assert "Anti-rumours" in seen and "Forty agents trained." in seen and "Two campaigns." in seen
