@@ -232,6 +232,7 @@ class ConsoleSession:
             self.stdin.reconfigure(errors="surrogateescape")
         self._eof = False
         self._left = False  # the person typed /exit while being asked who they are
+        self._first_line: str | None = None  # a command typed at a set-up question, run once the console is ready
 
     # ------------------------------------------------------------ input
 
@@ -272,11 +273,20 @@ class ConsoleSession:
     # ------------------------------------------------------------ who am I
 
     async def _ask(self, prompt: str) -> str | None:
-        """A set-up question; None when the input ends or the person types /exit."""
+        """A set-up question; None when the input ends or the person types /exit.
+
+        A command typed instead of an answer ("/help" at the city prompt) is not taken for the answer: it and
+        every set-up question after it take their default (no city, the role the person has, #general), and
+        the command runs first once the console is ready."""
+        if self._first_line is not None:
+            return ""
         answer = await self.read(prompt)
         if answer is not None and answer.strip() in ("/exit", "/quit"):
             self._left = True
             return None
+        if answer is not None and answer.strip().startswith("/"):
+            self._first_line = answer.strip()
+            return ""
         return answer
 
     async def choose_identity(self) -> bool:
@@ -344,7 +354,9 @@ class ConsoleSession:
         if not await self.choose_identity():
             return 0 if self._left else 1
         while not self._eof:
-            line = await self.read("> " if self.interactive else "")
+            line, self._first_line = self._first_line, None
+            if line is None:
+                line = await self.read("> " if self.interactive else "")
             if line is None:
                 break
             line = line.strip()

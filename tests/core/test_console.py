@@ -78,6 +78,19 @@ def test_the_console_asks_who_you_are_when_not_told(demo_db: str, tmp_path: Path
     assert "Giulia is now city coordinator." in result.stdout
 
 
+def test_a_command_typed_while_being_asked_who_you_are_is_run_not_taken_for_a_city(
+        demo_db: str, tmp_path: Path) -> None:
+    result = run_bot(["console", "--as", "zoe"], demo_db, tmp_path, "/share-practice\n/profile\n")
+    assert result.returncode == 0, result.stderr
+    assert "no ICC city called" not in result.stdout  # the command was not looked up as a city
+    assert "You are zoe in #general" in result.stdout  # every other set-up question took its default
+    assert result.stdout.count("Your city") == 1
+    # The command typed at the prompt ran, as the newcomer the person is (no city, no role yet)...
+    assert "ask the ICC team for the role with /request-role coordinator" in result.stdout
+    # ...and so did the next line.
+    assert "Role: member" in result.stdout
+
+
 def test_input_that_ends_early_leaves_cleanly(demo_db: str, tmp_path: Path) -> None:
     result = run_bot(["console"], demo_db, tmp_path, "someone\n")
     assert result.returncode == 1 and "Traceback" not in result.stderr
