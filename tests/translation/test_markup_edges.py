@@ -76,6 +76,13 @@ def test_a_stray_closing_tag_of_an_element_closes_nothing() -> None:
     assert back.parts == (Styled(Style.bold, ("voir ", ANA, " maintenant")), " fin")
 
 
+def test_a_closing_tag_of_a_wrap_that_is_not_open_closes_nothing() -> None:
+    encoded = encode(parts(Styled(Style.bold, ("one",)), " and ", Styled(Style.italic, ("two",))), xml=True)
+    assert encoded.text == "<w0>one</w0> and <w1>two</w1>"
+    back = decode("<w1>deux </w0>encore</w1> et <w0>un</w0>", encoded)
+    assert back.parts == (Styled(Style.italic, ("deux encore",)), " et ", Styled(Style.bold, ("un",)))
+
+
 def test_a_wrap_written_as_an_element_is_kept_empty() -> None:
     encoded = encode(parts("a ", BOLD, " b"), xml=True)
     assert decode("a <w0/> b", encoded).parts == ("a ", Styled(Style.bold, ()), " b")
@@ -164,3 +171,5 @@ def test_long_text_is_cut_after_what_is_already_in_the_piece() -> None:
     assert split_pieces(["ab", Code("c"), "d e fgh ij"], 6) == [("ab", Code("c"), "d "), ("e fgh ",), ("ij",)]
     assert split_pieces(["a b", Code("cdefgh"), "ij"], 5) == [("a b",), (Code("cdefgh"),), ("ij",)]
     assert split_pieces([], 5) == []
+    assert split_pieces(["xy ab cd"], 5) == [("xy ",), ("ab cd",)]  # what is left fits exactly: no more cuts
+    assert split_pieces(["ab cdefgh", Code("xyz")], 6) == [("ab ",), ("cdefgh",), (Code("xyz"),)]
