@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="forget earlier results of this module first")
     parser.add_argument("--list", action="store_true", help="list the modules and their test files")
     parser.add_argument("--budget", type=float, help="stop after this many minutes (run again to go on)")
+    parser.add_argument("--again", action="store_true", help="check the last survivors again (after adding tests)")
     parser.add_argument("--report", action="store_true", help="print the last run's results without running again")
     args = parser.parse_args(argv)
     if args.list or not args.module:
@@ -183,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Mutating {module} against {' '.join(tests)} on {database.split('@')[-1]}", flush=True)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     command = ["nice", "-n", "15", mutmut, "run", "--max-children", "1"]
+    if args.again and (work / "mutants" / (module + ".meta")).exists():
+        # mutmut keeps each mutant's result; only mutants named on its command line are checked again.
+        command += [key for key, code in _results(work, module).items() if code is None or code in {0, *NO_TESTS}]
     log = work / "mutmut.log"
     if not args.report:
         with log.open("w", encoding="utf-8") as out:

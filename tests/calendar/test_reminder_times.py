@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.errors import UserError
+from bot.i18n import t
 from bot.messages import Identity
 from bot.models.calendar import NoticeKind, NoticeState
 from bot.services.calendar import schedule as schedule_module
@@ -35,9 +36,12 @@ AUTUMN_TWICE = datetime(2026, 10, 25, 1, 30)  # Lisbon: 02:00 -> 01:00
 
 
 def refusal(call: object, *args: object, **kwargs: object) -> UserError:
+    """The refusal `call` raises; it must be a catalogued message (its French differs from its English)."""
     with pytest.raises(UserError) as refused:
         call(*args, **kwargs)  # type: ignore[operator]
-    return refused.value
+    error = refused.value
+    assert t("fr", error.msgid, **error.params) != t("en", error.msgid, **error.params), error.msgid
+    return error
 
 
 # ------------------------------------------------------------------ zones and local times
@@ -80,6 +84,38 @@ def test_a_rule_is_read_whatever_its_case_and_prefix() -> None:
     days = [o.day for o in timing.between(datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))]
     assert days == [date(2026, 4, 6), date(2026, 4, 13), date(2026, 4, 20)]  # a date-only UNTIL: all that day
     assert parse_rule("RRULE:", start, LISBON) is None and parse_rule("   ", start, LISBON) is None
+    assert parse_rule(None, start, LISBON) is None  # type: ignore[arg-type]
+    plain = parse_rule("RRULE:FREQ=DAILY;COUNT=2", start, LISBON)
+    assert plain is not None and plain.text == "FREQ=DAILY;COUNT=2"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("FREQ=SOMETIMES", "not a repetition rule"),
+    ("BYDAY=MO", "not a repetition rule"),
+    ("X-NAME=1\nFREQ=DAILY", "not a repetition rule"),
+    ("FREQ=HOURLY", "at most once a day"),
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "never happens"),
+    ("FREQ=DAILY;UNTIL=20261301", "not a repetition rule"),
+    ("FREQ=WEEKLY;BYDAY=MO" + ",MO" * 161, "too long"),
+])
+def test_a_rule_refused_says_so_in_the_person_s_language_about_the_rule(text: str, words: str) -> None:
+    refused = refusal(parse_rule, text, datetime(2026, 4, 6, 9), LISBON)
+    assert refused.field == "rrule" and words in refused.msgid
+    if "{value}" in refused.msgid:
+        assert refused.params["value"] == " ".join(text.split())[:80]  # lines and runs of blanks: one space
+
+
+def test_a_long_rule_that_is_not_understood_is_quoted_in_part() -> None:
+    text = "FREQ=DAILY;" + "X" * 100
+    assert refusal(parse_rule, text, datetime(2026, 4, 6, 9), LISBON).params["value"] == text[:80]
+    until = "FREQ=DAILY;UNTIL=2026T;" + "Y" * 100
+    assert refusal(parse_rule, until, datetime(2026, 4, 6, 9), LISBON).params["value"] == until[:80]
+
+
+def test_at_most_a_thousand_occurrences_are_looked_at_unless_said() -> None:
+    start = datetime(2026, 4, 6, 9)
+    daily = Timing(start, timedelta(hours=1), LISBON, False, parse_rule("FREQ=DAILY", start, LISBON))
+    assert len(list(daily.between(START, START + timedelta(days=1500)))) == 1000
 
 
 def test_a_local_until_with_a_time() -> None:
