@@ -193,6 +193,8 @@ def test_a_bare_number_is_not_a_time_but_a_day_is_nine_o_clock() -> None:
     assert "did not understand" in refusal(parse_when, "5 apples", locale="en", tz=LISBON, now=START).msgid
     assert "did not understand" in refusal(parse_when, "12.3 apples", locale="en", tz=LISBON, now=START).msgid
     assert when("2026-03-02 call") == (datetime(2026, 3, 2, 9, 0, tzinfo=UTC), "call")
+    no_day = refusal(parse_when, "2026-02-30 call", locale="en", tz=LISBON, now=START)
+    assert "no such day" in no_day.msgid and no_day.params == {"value": "2026-02-30"}
     assert when("2026-07-02 call")[0] == datetime(2026, 7, 2, 8, 0, tzinfo=UTC)  # 09:00 summer time
 
 
