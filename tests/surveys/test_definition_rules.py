@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.errors import UserError
+from bot.i18n import t
 from bot.messages import FieldKind
 from bot.services.surveys.definitions import (
     ChoiceDef,
@@ -52,6 +53,9 @@ def problems(definition: dict[str, Any] | str) -> list[str]:
     text = definition if isinstance(definition, str) else dump(definition)
     with pytest.raises(DefinitionError) as caught:
         parse_definition(text, "s.yaml")
+    for problem in caught.value.problems:  # each is a catalogued message: its French is not its English
+        params = dict(problem.params)
+        assert t("fr", problem.msgid, **params) != t("en", problem.msgid, **params), problem.msgid
     return [problem.describe("en").removeprefix("s.yaml, line ") for problem in caught.value.problems]
 
 
@@ -388,8 +392,10 @@ def test_a_condition_on_a_question_not_in_the_survey_gives_no_hint() -> None:
 def refused(question_: QuestionDef, value: str) -> UserError:
     with pytest.raises(UserError) as caught:
         parse_value(question_, value)
-    assert caught.value.field == question_.id
-    return caught.value
+    error = caught.value
+    assert error.field == question_.id
+    assert t("fr", error.msgid, **error.params) != t("en", error.msgid, **error.params), error.msgid
+    return error
 
 
 def test_choice_answers() -> None:
