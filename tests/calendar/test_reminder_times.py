@@ -224,6 +224,15 @@ def test_the_when_is_at_most_six_words_and_english_is_understood_in_every_langua
     assert when("on the 2nd of march at 10:00 call") == (datetime(2026, 3, 2, 0, 0, tzinfo=UTC), "10:00 call")
 
 
+def test_a_time_alone_is_today_and_only_the_person_s_language_and_english_are_read() -> None:
+    assert when("10:00 call") == (datetime(2026, 3, 1, 10, 0, tzinfo=UTC), "call")
+    # "mai" is May in French and "morgen" tomorrow in German: neither is English.
+    for text in ("mai 9:00 call", "morgen 9:00 call"):
+        assert "did not understand" in refusal(parse_when, text, locale="en", tz=LISBON, now=START).msgid
+    assert when("mai 9:00 appeler", locale="fr") == (datetime(2026, 5, 1, 8, 0, tzinfo=UTC), "appeler")
+    assert "did not understand" in refusal(parse_when, "morgen 9:00 x", locale="fr", tz=LISBON, now=START).msgid
+
+
 def test_a_reminder_in_a_dst_gap_or_repeat_is_refused() -> None:
     refused = refusal(parse_when, "2026-10-25 01:30 call", locale="en", tz=LISBON, now=START)
     assert refused.field == "when" and "happens twice" in refused.msgid
