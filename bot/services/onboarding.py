@@ -75,7 +75,8 @@ class Onboarding:
         self.matching = matching
         self.delivery = delivery
         self.clock = clock or SystemClock()
-        #: A person's coming events as sections of a message (the calendar's, set by the wiring).
+        #: A person's coming events as sections of a message (the calendar's home part, added as the services
+        #: are built).
         self.upcoming: list[UpcomingEvents] = []
 
     # ------------------------------------------------------------ first contact
