@@ -140,3 +140,39 @@ def test_any_multiple_choice_answer_is_known_choices_or_refused(picked: list[str
         assert "z" in picked or len({p for p in picked if p}) > 2
         return
     assert set(value) <= {"a", "b", "c"} and len(value) <= 2
+
+
+#: Values a definition's fields might be given by mistake.
+ODD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 2100), st.text(max_size=12),
+                       st.lists(st.text(max_size=6), max_size=3), st.dictionaries(st.text(max_size=6),
+                                                                                  st.text(max_size=6), max_size=3))
+
+
+@given(st.data())
+def test_any_broken_definition_is_refused_with_its_file_and_line_never_a_crash(data: st.DataObject) -> None:
+    """A valid definition with one field changed to anything, or taken away: loaded, or refused with problems that
+    each name the file and a line of it."""
+    definition = check_definition()
+    where = data.draw(st.sampled_from(["top", "question", "choice"]))
+    target: dict = (definition if where == "top" else definition["questions"][data.draw(st.integers(0, 5))]  # type: ignore[type-arg]
+                    if where == "question" else definition["questions"][0]["choices"][0])
+    key = data.draw(st.sampled_from(sorted(target)))
+    if data.draw(st.booleans()):
+        del target[key]
+    else:
+        target[key] = data.draw(ODD_VALUES)
+    text = dump(definition)
+    try:
+        parse_definition(text, "surveys/odd.yaml")
+    except DefinitionError as error:
+        lines = len(text.splitlines())
+        assert error.problems and all(1 <= problem.line <= max(lines, 1) for problem in error.problems)
+        assert all(line.startswith("surveys/odd.yaml, ") for line in error.describe("uk").splitlines())
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_a_definition_or_refused_never_a_crash(text: str) -> None:
+    try:
+        parse_definition(text, "surveys/any.yaml")
+    except DefinitionError as error:
+        assert error.problems
