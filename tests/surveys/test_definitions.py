@@ -176,3 +176,12 @@ def test_any_text_is_a_definition_or_refused_never_a_crash(text: str) -> None:
         parse_definition(text, "surveys/any.yaml")
     except DefinitionError as error:
         assert error.problems
+
+
+def test_a_value_quoted_back_stays_on_its_line() -> None:
+    """Found by the property above: an id holding a line break (U+0085) split the problem in two lines."""
+    definition = check_definition()
+    definition["questions"][0]["choices"][0]["id"] = " \x85"
+    _line, message = problem(dump(definition))
+    assert "“  ” is not a valid id" in message and all(line.startswith("surveys/broken.yaml, line ")
+                                                         for line in message.splitlines())

@@ -208,7 +208,10 @@ class _Located:
         return 1
 
     def add(self, path: Path_, msgid: str, **params: object) -> None:
-        self.problems.append(Problem(self.file, self.line(path), msgid, tuple(params.items())))
+        # A value quoted back is shown on one line: a line break or a control character in it reads as a space.
+        shown = {name: "".join(ch if ch.isprintable() else " " for ch in value) if isinstance(value, str) else value
+                 for name, value in params.items()}
+        self.problems.append(Problem(self.file, self.line(path), msgid, tuple(shown.items())))
 
 
 def _field_path(loc: tuple[Any, ...]) -> Path_:
