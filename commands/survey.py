@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+from dataclasses import replace
 from datetime import date
 
 from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.messages import Attachment, Button, ButtonStyle, Form, Reply, Response, Section
+from bot.messages import Attachment, Button, ButtonStyle, DirectMessage, Form, Reply, Response, Section
 from bot.models import Role, SurveyState
 from bot.regions import region_name
 from bot.registry import Args, Command, FormSpec, Option, Registry, Subcommand
@@ -134,8 +137,15 @@ async def submit_page(ctx: Context, values: dict[str, str], state: str) -> Respo
     survey = service.get(str(page.survey_id))
     target = service.target_for(survey, member)
     feature.reminders.withdraw_for(survey, target)
-    return Response(replies=[receipt(ctx, feature, page.survey_id, saved.answers or {}, edited=saved.edited)],
-                    private=survey.anonymous)
+    kept = receipt(ctx, feature, page.survey_id, saved.answers or {}, edited=saved.edited)
+    if survey.anonymous:  # a copy kept in the outbox would tie the answers to the person
+        return Response(replies=[kept], private=True)
+    # The receipt shown now can vanish (an ephemeral message): a copy stays in the person's direct messages.
+    # One copy per version of the answer, to the person as the survey knows them (their account in the server).
+    version = hashlib.sha256(json.dumps(saved.answers, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    copy = DirectMessage(to=service.identity_of(member), reply=replace(kept, ephemeral=False),
+                         key=f"survey-receipt:{survey.id}:{target.id}:{version}")
+    return Response(replies=[kept], direct_messages=[copy])
 
 
 def receipt(ctx: Context, feature: Surveys, survey_id: int, answers: dict[str, object], *, edited: bool) -> Reply:

@@ -145,7 +145,14 @@ async def test_twelve_cities_seven_answers_on_three_platforms(
             await core.services.delivery.drain()
         assert sorted(row.target_id for row in deliveries(core, "chase:7")) == sorted(NOT_ANSWERED)
         assert sorted(row.target_id for row in deliveries(core, "chase:2")) == sorted(NOT_ANSWERED)
-        assert len(slack_dm(slack_fake, ANA)) == 1 and len(discord_dm(discord_fake, KATRIN)) == 1  # the prompt only
+        # What the answered cities' people got in their direct messages: the prompt and a copy of each receipt
+        # (none of an anonymous answer: the outbox would keep it with their name); never a reminder.
+        ana = [m["text"] for m in slack_dm(slack_fake, ANA)]
+        katrin = [m["content"] for m in discord_dm(discord_fake, KATRIN)]
+        assert not any(text.startswith(("Lembrete", "Erinnerung")) for text in ana + katrin)
+        assert ana[0].startswith("A equipa ICC pede a Lisbon") and katrin[0].startswith("Das ICC-Team bittet Stuttgart")
+        receipts = [text for text in ana + katrin if text.startswith(("Obrigado", "Merci", "Vos modifications"))]
+        assert len(receipts) == (0 if anonymous else 3)
         # After the deadline: closed, nothing more sent, no answer taken.
         before = {(row.item, row.target) for row in rows_of(core, Delivery)}
         clock.moment = datetime(2030, 2, 1, 12, tzinfo=UTC)
