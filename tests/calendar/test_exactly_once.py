@@ -15,6 +15,7 @@ from bot.messages import Identity
 from bot.models import City, DeliveryState, Member, Role
 from bot.models.calendar import NoticeKind, NoticeState
 from bot.ports import Capabilities
+from bot.services.calendar import texts
 from bot.services.calendar.schedule import Schedule
 from bot.settings import Settings
 from bot.wiring import Core, build_core
@@ -143,8 +144,7 @@ async def test_a_crash_between_handing_over_and_marking_sends_once(
         raise RuntimeError("the process died here")
 
     monkeypatch.setattr(Schedule, "_mark", crash)
-    with pytest.raises(RuntimeError):
-        core.services.calendar.schedule.tick()
+    assert core.services.calendar.schedule.tick().failed >= 1  # logged, the tick goes on with the others
     monkeypatch.setattr(Schedule, "_mark", mark)
     [notice] = core.services.calendar.schedule.notices(kind=NoticeKind.reminder)
     assert notice.state is NoticeState.planned  # handed over, not marked: it is handed over again...
@@ -218,3 +218,30 @@ async def test_a_broadcast_through_429_storms_on_slack_and_discord_reaches_each_
     retried = [row for row in delivery.store.rows() if row.attempts > 1]
     assert retried and all(row.state is DeliveryState.sent for row in retried)
     assert all(json.loads(row.payload)["text"] == "The campaign kit is ready." for row in delivery.store.rows())
+
+
+async def test_a_reminder_that_cannot_be_written_holds_no_other_back_and_is_tried_again(
+    core: Core, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = console_chat(core)
+    channels = [city_channel(core, "Europe/Lisbon"), city_channel(core, "Europe/Kyiv")]
+    subscribe_all(core, channels, "2")
+    core.services.calendar.add_event(EVENT, actor=icc_member(core), language="en")
+    reminder_reply = texts.reminder_reply
+
+    def broken_in_kyiv(events: Any, happening: Any, offset: int, locales: Any, tz: Any, *, late: bool) -> Any:
+        if tz.key == "Europe/Kyiv":
+            raise ValueError("a broken translation")
+        return reminder_reply(events, happening, offset, locales, tz, late=late)
+
+    monkeypatch.setattr(texts, "reminder_reply", broken_in_kyiv)
+    clock.set(datetime(2026, 4, 3, 8, tzinfo=UTC))  # 09:00 in Lisbon (11:00 in Kyiv: late there)
+    report = await core.services.calendar.tick()
+    await core.services.delivery.drain()
+    assert (report.sent, report.failed) == (1, 1)
+    assert [p.target.id for p in chat.posted if "Network day" in p.text] == ["city-lisbon"]
+    monkeypatch.setattr(texts, "reminder_reply", reminder_reply)  # fixed (a new version deployed)
+    clock.advance(minutes=1)
+    await core.services.calendar.tick()
+    await core.services.delivery.drain()
+    assert sorted(p.target.id for p in chat.posted if "Network day" in p.text) == ["city-kyiv", "city-lisbon"]

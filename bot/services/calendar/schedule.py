@@ -62,13 +62,15 @@ class Place:
 
 @dataclass
 class TickReport:
-    """What one tick did: notices planned, handed over on time, late, and recorded as missed."""
+    """What one tick did: notices planned, handed over on time, late, recorded as missed, or failing."""
 
     planned: int = 0
     sent: int = 0
     late: int = 0
     missed: int = 0
     cancelled: int = 0
+    #: Notices that could not be handed over this time (logged; tried again at the next tick).
+    failed: int = 0
 
 
 def first_working_day(year: int, month: int) -> date:
@@ -252,11 +254,23 @@ class Schedule:
         if self._planned_at is None or now - self._planned_at >= PLAN_EVERY or now < self._planned_at:
             report.planned = self.plan()
             self._planned_at = now
+        failing: set[int | None] = set()
         while True:
             batch = self.due(now)
+            handed = 0
             for notice in batch:
-                self._hand_over(notice, now, report)
-            if len(batch) < 500:
+                if notice.id in failing:
+                    continue
+                try:
+                    self._hand_over(notice, now, report)
+                    handed += 1
+                except Exception:
+                    # One notice that cannot be written (a broken event) holds none of the others back; it stays
+                    # planned, is tried again at the next tick, and is recorded as missed once no longer useful.
+                    log.exception("calendar: notice %s (due %s) could not be handed over", notice.key, notice.due_at)
+                    failing.add(notice.id)
+                    report.failed += 1
+            if len(batch) < 500 or not handed:
                 return report
 
     def _hand_over(self, notice: Notice, now: datetime, report: TickReport) -> None:
