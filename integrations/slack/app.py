@@ -118,6 +118,7 @@ class SlackAdapter:
 
     def register(self, app: AsyncApp, *, single_workspace: bool) -> None:
         """Attach every middleware and listener to `app`."""
+        app.middleware(self._not_while_stopping)
         if single_workspace:
             app.middleware(self._only_our_workspace)
         app.error(self._on_error)
@@ -170,6 +171,17 @@ class SlackAdapter:
             self._session = None
 
     # ------------------------------------------------------------ middleware
+
+    async def _not_while_stopping(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        """While the process stops (SIGTERM), an event is left unacknowledged: Slack delivers it again, to the
+        process that takes over. Commands and actions get the core's "restarting" answer instead."""
+        if body.get("type") == "event_callback" and self.dispatcher.work.stopping:
+            log.info("Slack: left event %s unacknowledged while stopping (Slack delivers it again)",
+                     body.get("event_id"))
+            return BoltResponse(status=503, body="")
+        return await next()
 
     async def _only_our_workspace(
         self, context: Any, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
