@@ -84,6 +84,16 @@ def local_path(value: str | None, default: str = "/") -> str:
     return value
 
 
+class CsrfToken:
+    """A CSRF token made when it is first written into a page."""
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __str__(self) -> str:
+        return self.make()
+
+
 @dataclass
 class Site:
     """The pages' shared parts, built once per web app."""
@@ -119,6 +129,11 @@ class Site:
         request.session.clear()
         request.session.update({"member": member.id, "until": self.clock.now().timestamp() + SESSION_SECONDS,
                                 "csrf": secrets.token_urlsafe(24)})
+
+    @staticmethod
+    def lazy_csrf_token(request: Request) -> CsrfToken:
+        """The CSRF token, made only when a page with a form shows it (a reader's page sets no cookie)."""
+        return CsrfToken(lambda: Site.csrf_token(request))
 
     @staticmethod
     def csrf_token(request: Request) -> str:
@@ -166,7 +181,7 @@ class Site:
 
         return {
             "request": request, "locale": locale, "dir": text_direction(locale), "_": gettext, "N_": gettext,
-            "ngettext": ngettext, "me": self.member(request), "csrf": self.csrf_token(request),
+            "ngettext": ngettext, "me": self.member(request), "csrf": self.lazy_csrf_token(request),
             "here": local_path(request.url.path + ("?" + request.url.query if request.url.query else "")),
             "query": query, "date": lambda value, fmt="long": format_date(locale, value, format=fmt),
             "datetime": lambda value, fmt="medium", tz=None: format_datetime(locale, value, format=fmt, tz=tz),

@@ -165,6 +165,7 @@ async def test_clusters_and_city_profiles_show_nobody_personal(browser: httpx.As
 async def test_every_answer_has_security_headers(browser: httpx.AsyncClient) -> None:
     for path in ("/", "/practices", "/nope", "/healthz"):
         answer = await browser.get(path)
+        assert "set-cookie" not in answer.headers  # reading sets no cookie
         assert "default-src 'none'" in answer.headers["content-security-policy"]
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["x-frame-options"] == "DENY"
