@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute, Route
 
 from bot.errors import UserError
 from bot.i18n import language_name, t
-from bot.models import City, Cluster
 from bot.models.practices import THEMES, PracticeStatus
 from bot.services.practices import THEME_LABELS, SearchPage
 from bot.settings import SUPPORTED_LOCALES
@@ -71,7 +70,7 @@ class PracticePages:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.practices = site.services.practices
-        self._listed: tuple[float, list[City], list[Cluster]] | None = None
+        self._listed: tuple[float, list[tuple[str, str]], list[tuple[str, str]]] | None = None
 
     def routes(self) -> list[BaseRoute]:
         guarded = self.site.guarded
@@ -83,12 +82,15 @@ class PracticePages:
             Route("/practices/{number}", guarded(self.practice_page), methods=["GET", "HEAD"]),
         ]
 
-    def listed(self) -> tuple[list[City], list[Cluster]]:
-        """The cities and clusters the search form offers, read again after `LISTS_SECONDS`."""
+    def listed(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The cities (id, name) and clusters (slug, name) the search form offers, read again after
+        `LISTS_SECONDS` (plain pairs: a page lists a hundred of them)."""
         now = time.monotonic()
         if self._listed is None or now - self._listed[0] > LISTS_SECONDS:
-            cities = sorted(self.site.services.cities.all(), key=lambda city: city.name)
-            self._listed = (now, cities, self.site.services.clusters.all())
+            cities = sorted((str(city.id), city.name) for city in self.site.services.cities.all())
+            cities.sort(key=lambda pair: pair[1])
+            clusters = [(cluster.slug, cluster.name) for cluster in self.site.services.clusters.all()]
+            self._listed = (now, cities, clusters)
         return self._listed[1], self._listed[2]
 
     def choices(self, locale: str) -> dict[str, Any]:
