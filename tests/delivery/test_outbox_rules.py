@@ -435,3 +435,25 @@ def test_a_stored_reply_with_only_what_it_needs() -> None:
     assert reply.sections == [Section(text="", title="", buttons=(Button("b", "B", "v", ButtonStyle.danger),))]
     assert reply.quiet is True and reply.text == "t"
     assert reply_from_payload('{"buttons":[{"action_id":"c","style":""}]}').buttons[0].style is ButtonStyle.default
+
+
+def test_a_stopping_sender_puts_back_only_the_rows_it_holds(delivery: DeliveryService, store: DeliveryStore,
+                                                            clock: MovableClock) -> None:
+    now = clock.now()
+    for n in range(3):
+        delivery.to_channel(f"r:{n}", Identity("console", "local", f"c{n}"), hello)
+    mine = claim(store, now, worker="w1")
+    theirs = claim(store, now, worker="w2")
+    assert store.release(worker="w1", now=now + timedelta(seconds=5)) == 1
+    rows = {row.item: row for row in store.rows()}
+    back = rows[mine.item]
+    assert (back.state, back.maybe_sent, back.claimed_by, back.lease_until) == (DeliveryState.pending, True, "", None)
+    assert aware(back.next_attempt_at) == now + timedelta(seconds=5) and aware(back.updated_at) == now + timedelta(
+        seconds=5)
+    assert rows[theirs.item].state is DeliveryState.sending and rows[theirs.item].claimed_by == "w2"
+    assert rows["r:2"].state is DeliveryState.pending and not rows["r:2"].maybe_sent
+    assert store.release(worker="w1", now=now) == 0
+    assert nothing(store, now + timedelta(seconds=4), platforms=("slack",))
+    first, second = (claim(store, now + timedelta(seconds=5), worker="w3") for _ in range(2))
+    assert (first.item, first.maybe_sent) == ("r:2", False)  # due earlier
+    assert (second.item, second.maybe_sent) == (mine.item, True)
