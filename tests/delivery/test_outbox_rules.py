@@ -249,8 +249,9 @@ def test_withdrawing_takes_only_pending_rows_of_the_prefix(delivery: DeliverySer
     assert states[("survey:1:reminder", "console:local:general")] == ("pending", "", "")
     assert delivery.withdraw("survey_") == 0  # "_" and "%" are plain characters
     assert delivery.withdraw("survey%") == 1
+    clock.advance(seconds=10)
     assert delivery.withdraw("survey:1") == 1  # the channel's: every target when none is named
-    assert aware(store.rows("survey:1:reminder")[2].updated_at) == now
+    assert aware(store.rows("survey:1:reminder")[2].updated_at) == now + timedelta(seconds=10)
 
 
 def test_the_next_due_moment(delivery: DeliveryService, store: DeliveryStore, clock: MovableClock) -> None:
