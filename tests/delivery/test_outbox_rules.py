@@ -458,3 +458,52 @@ def test_a_stopping_sender_puts_back_only_the_rows_it_holds(delivery: DeliverySe
     first, second = (claim(store, now + timedelta(seconds=5), worker="w3") for _ in range(2))
     assert (first.item, first.maybe_sent) == ("r:2", False)  # due earlier
     assert (second.item, second.maybe_sent) == (mine.item, True)
+
+
+def test_recording_touches_only_the_claimed_row(delivery: DeliveryService, store: DeliveryStore,
+                                                clock: MovableClock) -> None:
+    now = clock.now()
+    later = now + timedelta(seconds=30)
+    for n in range(2):
+        delivery.to_channel(f"one:{n}", Identity("console", "local", f"c{n}"), hello)
+    first, second = claim(store, now), claim(store, now)  # one sender, two rows, both at attempt 1
+    store.failed(first, now=later, state=DeliveryState.failed, reason="forbidden", detail="no")
+    rows = {row.item: row for row in store.rows()}
+    assert rows["one:0"].state is DeliveryState.failed and aware(rows["one:0"].updated_at) == later
+    assert rows["one:1"].state is DeliveryState.sending and aware(rows["one:1"].updated_at) == now
+    store.retry(second, now=later, at=later, reason="unavailable", detail="503", maybe_sent=False)
+    store.sent(claim(store, later), now=later + timedelta(seconds=1), message_id="9")
+    row = store.rows("one:1")[0]
+    assert (row.state, row.reason, row.detail) == (DeliveryState.sent, "", "")
+    assert aware(row.updated_at) == later + timedelta(seconds=1)
+
+
+def test_a_late_sent_after_a_take_over_records_that_row_only(delivery: DeliveryService, store: DeliveryStore,
+                                                              clock: MovableClock) -> None:
+    now = clock.now()
+    delivery.to_channel("late:1", GENERAL, hello)
+    delivery.to_channel("late:2", Identity("console", "local", "other"), hello)
+    slow = claim(store, now, worker="slow")
+    assert slow.item == "late:1"
+    claim(store, now + LEASE * 2, worker="fast")  # takes late:1 over (late:2 is due later in id order)
+    store.sent(slow, now=now + LEASE * 3, message_id="s")
+    rows = {row.item: row for row in store.rows()}
+    assert rows["late:1"].state is DeliveryState.sent and aware(rows["late:1"].updated_at) == now + LEASE * 3
+    assert rows["late:2"].state is DeliveryState.pending and rows["late:2"].message_id == ""
+
+
+def test_a_report_counts_each_state_and_lists_its_own_failures_in_order(delivery: DeliveryService,
+                                                                        store: DeliveryStore,
+                                                                        clock: MovableClock) -> None:
+    now = clock.now()
+    people = [Identity("console", "local", name) for name in ("p1", "p2", "p3", "p4")]
+    delivery.to_people("news", people, hello)
+    delivery.to_channel("other", GENERAL, hello)
+    held = [claim(store, now) for _ in range(4)]
+    store.failed(held[2], now=now, state=DeliveryState.given_up, reason="unavailable", detail="")
+    store.failed(held[0], now=now, state=DeliveryState.failed, reason="user_gone", detail="")
+    store.sent(held[1], now=now, message_id="1")
+    store.failed(claim(store, now), now=now, state=DeliveryState.failed, reason="not_in_channel", detail="")
+    report = store.report("news")
+    assert report.counts == {"failed": 1, "given_up": 1, "sent": 1, "sending": 1} and not report.finished
+    assert report.failures == [(people[0], True, "failed", "user_gone"), (people[2], True, "given_up", "unavailable")]
