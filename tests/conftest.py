@@ -1,8 +1,19 @@
-"""Shared fixtures: a fresh, migrated database per test (SQLite file, or PostgreSQL when DATABASE_URL is set)."""
+"""Shared fixtures: the test database, the clock and the chat every test can use.
+
+The database is migrated once per test session and emptied between tests: on SQLite a migrated template file
+is copied for each test; on PostgreSQL (DATABASE_URL set) the session migrates one schema of its own and
+empties its tables before each test (TRUNCATE ... RESTART IDENTITY CASCADE). A test that needs a database
+migrated from nothing (migrations up and down, a schema dropped or changed) is marked
+`@pytest.mark.fresh_database` and gets an empty database of its own.
+
+The clock (`clock`, a `tests.support.clock.MovableClock`) moves only when the test moves it, and the `core`
+is built on it; `chat` is a `tests.support.chat.RecordingChat` attached to that core.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +21,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from bot import db
 from bot.settings import Settings
 from bot.wiring import Core, build_core
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 
@@ -29,28 +42,102 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database for this test.
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fresh_database: an empty database of the test's own, migrated by nobody (migration tests)"
+    )
 
-    On PostgreSQL each test gets a schema of its own, chosen through `search_path` and dropped afterwards,
-    so suites sharing the `test` database never see or erase each other's tables.
-    """
-    if not POSTGRES_URL.startswith("postgresql"):
-        yield f"sqlite:///{(tmp_path / 'test.sqlite3').as_posix()}"
+
+def _on_postgres() -> bool:
+    return POSTGRES_URL.startswith("postgresql")
+
+
+def _schema_url(schema: str) -> str:
+    """DATABASE_URL with `search_path` set to `schema`, so suites sharing a database never see each other."""
+    options = {"options": f"-csearch_path={schema}"}
+    return make_url(POSTGRES_URL).update_query_dict(options).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The database migrated once for the whole session: a SQLite file to copy, or a PostgreSQL schema to empty."""
+    if not _on_postgres():
+        path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+        engine = db.make_engine(f"sqlite:///{path.as_posix()}")
+        db.upgrade(engine)
+        with engine.connect() as connection:  # everything in the file itself, none of it in the WAL
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        engine.dispose()
+        yield path.as_posix()
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = db.make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _schema_url(schema)
+    engine = db.make_engine(url)
     try:
-        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
+        db.upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _emptier(migrated_template: str) -> Iterator[Engine | None]:
+    """On PostgreSQL, the one connection pool that empties the session's schema between tests."""
+    if not _on_postgres():
+        yield None
+        return
+    engine = db.make_engine(migrated_template)
+    yield engine
+    engine.dispose()
+
+
+def empty_tables(engine: Engine) -> None:
+    """Empty every table but Alembic's, and start every identity again at 1."""
+    tables = [name for name in inspect(engine).get_table_names() if name != "alembic_version"]
+    if not tables:
+        return
+    names = ", ".join(f'"{name}"' for name in tables)
+    with engine.begin() as connection:
+        connection.execute(text("SET LOCAL lock_timeout = '20s'"))  # a test that left a transaction open fails
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def _fresh_postgres_schema() -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _schema_url(schema)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of this test's database: migrated and empty, or, marked `fresh_database`, empty and unmigrated."""
+    fresh = request.node.get_closest_marker("fresh_database") is not None
+    if not _on_postgres():
+        path = tmp_path / "test.sqlite3"
+        if not fresh:
+            shutil.copyfile(request.getfixturevalue("migrated_template"), path)
+        yield f"sqlite:///{path.as_posix()}"
+        return
+    if fresh:
+        yield from _fresh_postgres_schema()
+        return
+    emptier = request.getfixturevalue("_emptier")
+    empty_tables(emptier)
+    yield request.getfixturevalue("migrated_template")
 
 
 @pytest.fixture
@@ -60,14 +147,30 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
+    """The test's database, migrated (a `fresh_database` test's is migrated here, from nothing)."""
     engine = db.make_engine(settings.effective_database_url)
-    db.upgrade(engine)
+    if request.node.get_closest_marker("fresh_database") is not None:
+        db.upgrade(engine)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def core(settings: Settings, engine: Engine) -> Core:
-    """The whole platform-neutral bot on the test database."""
-    return build_core(settings, engine=engine, migrate=False)
+def clock() -> MovableClock:
+    """The clock of the test: the real time when the test starts, then moved only by the test."""
+    return MovableClock()
+
+
+@pytest.fixture
+def core(settings: Settings, engine: Engine, clock: MovableClock) -> Core:
+    """The whole platform-neutral bot on the test database and the test's clock."""
+    return build_core(settings, engine=engine, clock=clock, migrate=False)
+
+
+@pytest.fixture
+def chat(core: Core) -> RecordingChat:
+    """The console platform of `core`, recording what the bot sends."""
+    recording = RecordingChat(platform="console")
+    core.dispatcher.attach_chat(recording)
+    return recording

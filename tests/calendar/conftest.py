@@ -1,51 +1,31 @@
-"""Fixtures of the calendar tests: a clock moved by hand at a known date, the demo network, and helpers to act as
+"""Fixtures of the calendar tests: the clock at a known date, the demo network, and helpers to act as
 its people (through the dispatcher, as every platform does)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from bot.demo import load_demo
 from bot.messages import CommandInvoked, FormSubmitted, Identity, Response
 from bot.ports import Capabilities
-from bot.settings import Settings
-from bot.wiring import Core, build_core
-from tests.delivery.conftest import ScriptedChat
+from bot.wiring import Core
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 #: Sunday 1 March 2026, 08:00 UTC: four weeks before Europe's clocks go forward (29 March).
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
-class Clock:
-    """A clock that moves only when a test moves it."""
-
-    def __init__(self, moment: datetime = START) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def seconds(self) -> float:
-        return self.moment.timestamp()
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
-
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
+#: The former name of the clock these tests move.
+Clock = MovableClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def core(settings: Settings, engine: Engine, clock: Clock) -> Core:
-    return build_core(settings, engine=engine, clock=clock, migrate=False)
+def clock() -> MovableClock:
+    """The clock at START (the core of tests/conftest.py runs on it)."""
+    return MovableClock(START)
 
 
 @pytest.fixture
@@ -56,9 +36,9 @@ def demo(core: Core) -> Core:
 
 
 @pytest.fixture
-def chat(core: Core) -> ScriptedChat:
+def chat(core: Core) -> RecordingChat:
     """The console platform, recording what is sent."""
-    chat = ScriptedChat(platform="console", capabilities=Capabilities(buttons=True))
+    chat = RecordingChat(platform="console", capabilities=Capabilities(buttons=True))
     core.dispatcher.attach_chat(chat)
     return chat
 

@@ -12,7 +12,7 @@ from bot.models.calendar import BroadcastState
 from bot.ports import Capabilities, ChatError
 from bot.wiring import Core
 from tests.calendar.conftest import channel, command, person, text_of
-from tests.delivery.conftest import ScriptedChat
+from tests.support.chat import EditingChat, RecordingChat
 
 
 async def press(core: Core, who: str, action: str, value: str) -> str:
@@ -21,22 +21,8 @@ async def press(core: Core, who: str, action: str, value: str) -> str:
     return text_of(answer)
 
 
-class EditingChat(ScriptedChat):
-    """The scripted chat with the ability to edit its posts (the live report)."""
-
-    def __init__(self) -> None:
-        super().__init__(platform="console", capabilities=Capabilities(buttons=True))
-        self.updates: list[tuple[str, str]] = []
-
-    async def update(self, channel: object, message_id: str, reply: object) -> None:
-        self.updates.append((message_id, reply.text))  # type: ignore[attr-defined]
-
-    async def delete(self, channel: object, message_id: str) -> None:
-        return None
-
-
 async def test_the_icc_team_previews_confirms_and_follows_a_broadcast(demo: Core) -> None:
-    chat = EditingChat()
+    chat = EditingChat(platform="console", capabilities=Capabilities(buttons=True))  # the live report is edited
     demo.dispatcher.attach_chat(chat)
     chat.fail(channel("city-odesa"), ChatError(ChatError.NOT_IN_CHANNEL, detail="not_in_channel"))
     preview = await command(demo, "ivana", "broadcast", "send to:all via:both @here International Migrants Day "
@@ -60,7 +46,7 @@ async def test_the_icc_team_previews_confirms_and_follows_a_broadcast(demo: Core
     report_posts = [p for p in chat.posted if p.target == channel("icc-team")]
     assert len(report_posts) == 1 and "Broadcast #1 is on its way" in report_posts[0].text
     assert await demo.services.calendar.broadcasts.refresh(1) is True
-    assert chat.updates and chat.updates[-1][1] == "Broadcast #1 is finished."
+    assert chat.updates() and chat.updates()[-1][1] == "Broadcast #1 is finished."
     await demo.services.delivery.drain()
     summary = [p for p in chat.posted if p.direct and p.target == person("ivana") and "finished" in p.text]
     assert len(summary) == 1
@@ -71,7 +57,7 @@ async def test_the_icc_team_previews_confirms_and_follows_a_broadcast(demo: Core
     assert "#1 · all · done" in text_of(await command(demo, "ivana", "broadcast", "status", where="icc-team"))
 
 
-async def test_only_the_icc_team_and_never_to_nobody(demo: Core, chat: ScriptedChat) -> None:
+async def test_only_the_icc_team_and_never_to_nobody(demo: Core, chat: RecordingChat) -> None:
     refused = await command(demo, "ana", "broadcast", "send to:all Olá", where="city-lisbon")
     assert "Só a equipa ICC" in text_of(refused)
     assert "Only the ICC team" in await press(demo, "ana", "broadcast-confirm", "1") or \
@@ -91,7 +77,7 @@ async def test_only_the_icc_team_and_never_to_nobody(demo: Core, chat: ScriptedC
     assert demo.services.delivery.store.rows() == []
 
 
-async def test_coordinators_by_direct_message_each_in_their_language(demo: Core, chat: ScriptedChat) -> None:
+async def test_coordinators_by_direct_message_each_in_their_language(demo: Core, chat: RecordingChat) -> None:
     await command(demo, "ivana", "broadcast", "send to:coordinators The annual survey opens on Monday.",
                   where="icc-team")
     await press(demo, "ivana", "broadcast-confirm", "1")

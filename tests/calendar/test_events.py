@@ -9,7 +9,8 @@ import pytest
 from bot.i18n import tn
 from bot.models.calendar import CalendarEvent
 from bot.wiring import Core
-from tests.calendar.conftest import Clock, command, person, submit, text_of
+from tests.calendar.conftest import command, person, submit, text_of
+from tests.support.clock import MovableClock
 
 GOOD = {"title": "Policy Lab", "kind": "meeting", "start": "2026-04-21 10:00", "end": "2026-04-21 12:30",
         "time_zone": "Europe/Paris", "audience": "all", "place": "Strasbourg", "link": "https://meet.example.org/lab",
@@ -80,7 +81,7 @@ async def test_bad_input_gets_a_clear_message_and_changes_nothing(demo: Core, ch
     assert len(events(demo)) == before
 
 
-async def test_a_rule_without_end_is_accepted_and_said_so(demo: Core, clock: Clock) -> None:
+async def test_a_rule_without_end_is_accepted_and_said_so(demo: Core, clock: MovableClock) -> None:
     answer = await submit(demo, "ivana", "event", {**GOOD, "rrule": "FREQ=MONTHLY;BYDAY=1TU"})
     assert "repeats without end" in text_of(answer)
     clock.set(datetime(2030, 1, 1, tzinfo=UTC))

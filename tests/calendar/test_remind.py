@@ -15,7 +15,8 @@ from bot.models.calendar import NoticeKind, NoticeState
 from bot.services.calendar.recurrence import zone
 from bot.services.calendar.when import parse_when
 from bot.wiring import Core
-from tests.calendar.conftest import START, Clock, command, text_of
+from tests.calendar.conftest import START, command, text_of
+from tests.support.clock import MovableClock
 
 LISBON = zone("Europe/Lisbon")
 
@@ -60,7 +61,7 @@ def test_any_text_is_read_or_refused_with_a_message(text: str) -> None:
 
 
 async def test_a_reminder_is_a_delivery_at_its_time_once_and_late_if_the_bot_was_down(demo: Core,
-                                                                                     clock: Clock) -> None:
+                                                                                     clock: MovableClock) -> None:
     answer = await command(demo, "ana", "remind", "me amanhã 9:00 ligar à Joana")
     assert "Vou lembrá-lo em segunda-feira, 2 de março de 2026, 09:00 (Europe/Lisbon): ligar à Joana" == \
         text_of(answer)
@@ -83,7 +84,7 @@ async def test_a_reminder_is_a_delivery_at_its_time_once_and_late_if_the_bot_was
     assert all(row.state in (DeliveryState.pending, DeliveryState.sent) for row in rows)
 
 
-async def test_a_reminder_nobody_could_send_in_time_is_recorded_missed(demo: Core, clock: Clock) -> None:
+async def test_a_reminder_nobody_could_send_in_time_is_recorded_missed(demo: Core, clock: MovableClock) -> None:
     await command(demo, "ana", "remind", "me amanhã 9:00 ligar")
     clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=UTC))
     report = await demo.services.calendar.tick()

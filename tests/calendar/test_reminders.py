@@ -10,8 +10,9 @@ from bot.context import refusal
 from bot.models import DeliveryState, Role
 from bot.models.calendar import NoticeKind, NoticeState
 from bot.wiring import Core
-from tests.calendar.conftest import Clock, channel, command, submit, text_of
-from tests.delivery.conftest import ScriptedChat
+from tests.calendar.conftest import channel, command, submit, text_of
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 LISBON, ODESA, MONTREAL = channel("city-lisbon"), channel("city-odesa"), channel("city-montreal")
 
@@ -33,7 +34,7 @@ def reminders(core: Core) -> list[tuple[str, str, datetime, NoticeState]]:
 
 
 async def test_campaign_day_reminders_come_at_nine_local_in_the_citys_language(
-    demo: Core, chat: ScriptedChat, clock: Clock
+    demo: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     for where in ("city-lisbon", "city-odesa", "city-montreal"):
         answer = await command(demo, {"city-lisbon": "ana", "city-odesa": "olena", "city-montreal": "mireille"}[where],
@@ -66,8 +67,8 @@ async def test_campaign_day_reminders_come_at_nine_local_in_the_citys_language(
     assert chat.texts(LISBON).count(lisbon) == 1
 
 
-async def test_a_campaign_day_reminder_offers_to_share_what_the_city_does(demo: Core, chat: ScriptedChat,
-                                                                          clock: Clock) -> None:
+async def test_a_campaign_day_reminder_offers_to_share_what_the_city_does(demo: Core, chat: RecordingChat,
+                                                                          clock: MovableClock) -> None:
     await command(demo, "ana", "subscribe", "campaign-days 0")
     clock.set(datetime(2026, 3, 21, 9, 1, tzinfo=UTC))
     await tick_and_send(demo)
@@ -83,7 +84,7 @@ async def test_a_campaign_day_reminder_offers_to_share_what_the_city_does(demo: 
 
 
 async def test_after_downtime_useful_reminders_go_late_once_and_the_others_are_recorded_missed(
-    demo: Core, chat: ScriptedChat, clock: Clock
+    demo: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     await command(demo, "ana", "subscribe", "campaign-days 14,2,0")
     # The worker was down from 1 March until the evening of 19 March: the 14-day reminder of 21 March (due
@@ -104,7 +105,7 @@ async def test_after_downtime_useful_reminders_go_late_once_and_the_others_are_r
 
 
 async def test_moving_or_cancelling_an_event_updates_what_is_planned_and_tells_subscribers_once(
-    demo: Core, chat: ScriptedChat, clock: Clock
+    demo: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     await command(demo, "joan", "subscribe", "cluster:anti-rumours 2", where="city-barcelona")
     values = {"title": "Anti-rumours academy", "kind": "academy", "start": "2026-04-20 10:00",
@@ -135,7 +136,7 @@ async def test_moving_or_cancelling_an_event_updates_what_is_planned_and_tells_s
     assert sent(demo, "city-barcelona") == []
 
 
-async def test_a_monthly_digest_on_the_first_working_day(demo: Core, chat: ScriptedChat, clock: Clock) -> None:
+async def test_a_monthly_digest_on_the_first_working_day(demo: Core, chat: RecordingChat, clock: MovableClock) -> None:
     await command(demo, "olena", "subscribe", "all", where="city-odesa")
     digests = list(demo.services.calendar.schedule.notices(kind=NoticeKind.digest))
     # April 2026 begins on a Wednesday; August 2026 on a Saturday: Monday 3 August.

@@ -25,6 +25,7 @@ def test_the_schema_is_at_the_latest_revision_and_has_every_table(engine: Engine
             "practicetranslation", "practicereview"} <= tables
 
 
+@pytest.mark.fresh_database  # migrates down to nothing and up again
 def test_upgrade_is_idempotent_and_downgrade_empties_the_schema(engine: Engine) -> None:
     db.upgrade(engine)
     from alembic import command
@@ -68,6 +69,7 @@ def test_unicode_names_round_trip(engine: Engine) -> None:
         assert session.get(City, 1) is not None
 
 
+@pytest.mark.fresh_database  # migrates one step down
 def test_a_schema_already_current_is_not_migrated_again_at_start(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
@@ -31,6 +30,7 @@ from bot.registry import FormSpec
 from bot.settings import Settings
 from bot.wiring import Core, build_core
 from integrations.console.adapter import ConsoleSession
+from tests.support.clock import MovableClock
 
 ANA = Identity("console", "local", "ana")
 HERE = Identity("console", "local", "anti-rumours")
@@ -38,16 +38,6 @@ VALUES = {
     "title": "Anti-rumours agents", "city": "Lisbon", "themes": "anti-rumours", "language": "en",
     "summary": "Volunteers answer rumours with facts.", "description": "Since 2010 volunteers are trained.",
 }
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 def with_coordinator(core: Core) -> Core:
@@ -118,14 +108,14 @@ async def test_a_refused_or_failed_form_can_be_corrected_and_sent_again(core: Co
     assert attempts == ["wrong", "crash", "right"]
 
 
-async def test_a_day_later_the_form_is_forgotten_and_old_submissions_are_pruned(settings: Settings,
-                                                                                engine: Engine) -> None:
-    clock = Clock()
-    core = with_coordinator(build_core(settings, engine=engine, clock=clock, migrate=False))
+async def test_a_day_later_the_form_is_forgotten_and_old_submissions_are_pruned(
+    core: Core, engine: Engine, clock: MovableClock
+) -> None:
+    core = with_coordinator(core)
     await send(core, sent("view-1"))
-    clock.moment += timedelta(hours=23)
+    clock.advance(hours=23)
     assert said(await send(core, sent("view-1"))) == thanks(1)  # within a day: the first answer
-    clock.moment += timedelta(hours=2)
+    clock.advance(hours=2)
     core.dispatcher.submissions.prune_every = 1  # every claim prunes (a process prunes every 200 claims)
     assert said(await send(core, sent("view-9", title="Another practice"))) == thanks(2, "Another practice")
     with Session(engine) as session:
@@ -133,16 +123,16 @@ async def test_a_day_later_the_form_is_forgotten_and_old_submissions_are_pruned(
     assert keys == ["view-9"]  # the day-old one is gone
 
 
-async def test_a_form_claimed_by_a_process_that_died_is_recorded_after_a_while(settings: Settings,
-                                                                               engine: Engine) -> None:
-    clock = Clock()
-    core = with_coordinator(build_core(settings, engine=engine, clock=clock, migrate=False))
+async def test_a_form_claimed_by_a_process_that_died_is_recorded_after_a_while(
+    core: Core, engine: Engine, clock: MovableClock
+) -> None:
+    core = with_coordinator(core)
     core.dispatcher.submissions.claim(ANA, "share-practice", "view-1")  # a process that died right after
     core.dispatcher.resubmission_wait = 0  # the test does not wait for an answer that will never come
     busy = await send(core, sent("view-1"))
     assert said(busy) == t("en", "This form is already being recorded: its answer is on its way.")
     assert practices(engine) == 0
-    clock.moment += timedelta(minutes=3)
+    clock.advance(minutes=3)
     assert said(await send(core, sent("view-1"))) == thanks(1)
     assert said(await send(core, sent("view-1"))) == thanks(1)
     assert practices(engine) == 1

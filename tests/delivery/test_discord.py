@@ -14,10 +14,10 @@ from bot.models import DeliveryState
 from bot.ports import ChatError, KeyedPosting
 from bot.settings import Settings
 from bot.wiring import Core
-from tests.delivery.conftest import MovableClock
 from tests.discord.helpers import ALICE, BOB, GUILD, OWNER, channel_id, running_bot
 from tests.fakes import discord as fd
 from tests.fakes.discord_nonce import MessageNonces
+from tests.support.clock import MovableClock
 
 POSTS = "/channels/{channel_id}/messages"
 

@@ -14,7 +14,8 @@ from bot.ports import ChatError
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.delivery_store import reply_from_payload, reply_payload
 from bot.wiring import Core
-from tests.delivery.conftest import MovableClock, ScriptedChat
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 ANA = Identity("console", "local", "ana")
 IVANA = Identity("console", "local", "ivana")
@@ -38,14 +39,7 @@ def states(delivery: DeliveryService, item: str) -> list[tuple[str, str]]:
     return [(str(row.state), row.reason) for row in delivery.store.rows(item)]
 
 
-@pytest.fixture
-def chat(core: Core) -> ScriptedChat:
-    chat = ScriptedChat()
-    core.dispatcher.attach_chat(chat)
-    return chat
-
-
-async def test_the_same_item_for_the_same_target_is_enqueued_and_sent_once(core: Core, chat: ScriptedChat) -> None:
+async def test_the_same_item_for_the_same_target_is_enqueued_and_sent_once(core: Core, chat: RecordingChat) -> None:
     delivery = core.services.delivery
     assert delivery.to_person("practice-review:1:reject", person(core, ANA, language="pt"), hello) is True
     assert delivery.to_person("practice-review:1:reject", ANA, hello) is False
@@ -57,7 +51,7 @@ async def test_the_same_item_for_the_same_target_is_enqueued_and_sent_once(core:
     assert row.state is DeliveryState.sent and row.message_id == "1" and row.locale == "pt" and row.attempts == 1
 
 
-async def test_many_at_once_each_in_their_language_composed_once_per_language(core: Core, chat: ScriptedChat) -> None:
+async def test_many_at_once_each_in_their_language_composed_once_per_language(core: Core, chat: RecordingChat) -> None:
     people = [person(core, Identity("console", "local", f"p{n}"), language=("pt", "fr", None)[n % 3])
               for n in range(30)]
     unknown = Identity("console", "local", "never-met")  # not in the database: the network's language
@@ -82,11 +76,11 @@ async def test_many_at_once_each_in_their_language_composed_once_per_language(co
     assert report.counts["sent"] == 1000 and report.finished and not report.failures
 
 
-async def test_the_icc_team_is_told_on_every_platform(core: Core, chat: ScriptedChat) -> None:
+async def test_the_icc_team_is_told_on_every_platform(core: Core, chat: RecordingChat) -> None:
     slack_member = person(core, Identity("slack", "T1", "U1"), role=Role.icc_team, language="fr")
     person(core, IVANA, role=Role.icc_team)
     person(core, ANA, role=Role.coordinator)
-    slack = ScriptedChat(platform="slack")
+    slack = RecordingChat(platform="slack")
     core.dispatcher.attach_chat(slack)
     assert core.services.delivery.to_icc_team("deepl-quota:2026-11:80", hello) == 2
     assert core.services.delivery.to_icc_team("deepl-quota:2026-11:80", hello) == 0
@@ -106,7 +100,7 @@ async def test_the_locale_rule_lives_in_the_member_service(core: Core) -> None:
 
 
 async def test_a_rate_limit_holds_the_target_and_its_later_messages_for_retry_after(
-    core: Core, chat: ScriptedChat, clock: MovableClock
+    core: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     delivery = core.services.delivery
     chat.fail(GENERAL, ChatError(ChatError.RATE_LIMITED, retry_after=30))
@@ -129,7 +123,7 @@ async def test_a_rate_limit_holds_the_target_and_its_later_messages_for_retry_af
 @pytest.mark.parametrize("kind", [ChatError.NOT_IN_CHANNEL, ChatError.CHANNEL_GONE, ChatError.USER_GONE,
                                   ChatError.FORBIDDEN, ChatError.REJECTED])
 async def test_a_refusal_is_recorded_with_its_reason_and_not_retried(
-    core: Core, chat: ScriptedChat, clock: MovableClock, kind: str
+    core: Core, chat: RecordingChat, clock: MovableClock, kind: str
 ) -> None:
     delivery = core.services.delivery
     chat.fail(GENERAL, ChatError(kind, detail="what the platform said"))
@@ -147,7 +141,7 @@ async def test_a_refusal_is_recorded_with_its_reason_and_not_retried(
 
 
 async def test_an_outage_is_retried_with_growing_pauses_then_given_up(
-    core: Core, chat: ScriptedChat, clock: MovableClock
+    core: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     delivery = core.services.delivery
     delivery.max_attempts = 4
@@ -166,7 +160,7 @@ async def test_an_outage_is_retried_with_growing_pauses_then_given_up(
 
 
 async def test_a_delivery_past_its_expiry_is_given_up_not_sent_late(
-    core: Core, chat: ScriptedChat, clock: MovableClock
+    core: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     delivery = core.services.delivery
     delivery.to_channel("reminder:9", GENERAL, hello, expires_at=clock.now() + timedelta(minutes=5))
@@ -178,7 +172,7 @@ async def test_a_delivery_past_its_expiry_is_given_up_not_sent_late(
 
 
 async def test_a_claim_abandoned_by_a_crash_is_taken_over_after_its_lease(
-    core: Core, chat: ScriptedChat, clock: MovableClock
+    core: Core, chat: RecordingChat, clock: MovableClock
 ) -> None:
     delivery = core.services.delivery
     delivery.to_person("practice-review:3:publish", person(core, ANA), hello)
@@ -197,7 +191,7 @@ async def test_a_claim_abandoned_by_a_crash_is_taken_over_after_its_lease(
     assert chat.texts() == ["Hello", "Hello"] and delivery.store.rows()[0].claimed_by != "crashed"
 
 
-async def test_only_platforms_this_process_can_reach_are_claimed(core: Core, chat: ScriptedChat) -> None:
+async def test_only_platforms_this_process_can_reach_are_claimed(core: Core, chat: RecordingChat) -> None:
     delivery = core.services.delivery
     delivery.to_person("welcome:1", Identity("discord", "1", "2"), hello)
     delivery.to_person("welcome:1", ANA, hello)
@@ -208,7 +202,7 @@ async def test_only_platforms_this_process_can_reach_are_claimed(core: Core, cha
 async def test_sends_run_concurrently_across_targets_but_one_at_a_time_per_target(core: Core) -> None:
     full = asyncio.Event()
 
-    class SlowChat(ScriptedChat):
+    class SlowChat(RecordingChat):
         running = 0
         most = 0
         per_target: dict[str, int] = {}
@@ -225,7 +219,7 @@ async def test_sends_run_concurrently_across_targets_but_one_at_a_time_per_targe
                 await asyncio.wait_for(full.wait(), 0.5)
             self.running -= 1
             self.per_target[channel.id] -= 1
-            return self._send(channel, reply, False)
+            return await super().post(channel, reply)
 
     chat = SlowChat()
     core.dispatcher.attach_chat(chat)
@@ -240,17 +234,14 @@ async def test_sends_run_concurrently_across_targets_but_one_at_a_time_per_targe
         assert chat.texts(channel) == ["news 0", "news 1", "news 2"]
 
 
-async def test_the_sender_loop_sends_at_a_kick_and_stops_cleanly(core: Core, chat: ScriptedChat) -> None:
+async def test_the_sender_loop_sends_at_a_kick_and_stops_cleanly(core: Core, chat: RecordingChat) -> None:
     delivery = core.services.delivery
     delivery.poll_interval = 3600  # only a kick can wake it in this test
     task = asyncio.create_task(delivery.run())
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the loop starts and waits for work
     delivery.to_person("hello:1", person(core, ANA), hello)
     delivery.kick()
-    for _ in range(200):
-        if chat.posted:
-            break
-        await asyncio.sleep(0.005)
+    await chat.wait_until(lambda: chat.posted)
     assert chat.texts() == ["Hello"]
     await delivery.stop()
     await asyncio.wait_for(task, 1)
@@ -303,23 +294,15 @@ def test_a_reply_survives_the_outbox() -> None:
     assert back.allow_broadcast_mentions and back.ephemeral is False  # a delivery is never ephemeral
 
 
-async def test_a_cancelled_sender_finishes_the_send_under_way(core: Core) -> None:
-    sending = asyncio.Event()
-
-    class SlowChat(ScriptedChat):
-        async def direct_message(self, user: Identity, reply: Reply) -> str:
-            sending.set()
-            await asyncio.sleep(0.05)  # the platform takes its time to answer
-            return await super().direct_message(user, reply)
-
-    chat = SlowChat()
-    core.dispatcher.attach_chat(chat)
+async def test_a_cancelled_sender_finishes_the_send_under_way(core: Core, chat: RecordingChat) -> None:
+    chat.hold()  # the platform takes its time to answer
     delivery = core.services.delivery
     task = asyncio.create_task(delivery.run())
     delivery.to_person("notice:1", person(core, ANA), hello)
     delivery.kick()
-    await asyncio.wait_for(sending.wait(), 2)
+    await asyncio.wait_for(chat.sending.wait(), 2)
     task.cancel()  # a shutdown cancels every part of the process
+    chat.release()  # ... while the platform is still answering
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert chat.texts() == ["Hello"] and delivery.store.rows()[0].state is DeliveryState.sent

@@ -13,11 +13,11 @@ from bot.models import DeliveryState
 from bot.ports import ChatError, KeyedPosting
 from bot.wiring import Core
 from integrations.slack.chat import SlackChat, WorkspaceClients
-from tests.delivery.conftest import MovableClock
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.fakes.slack_faults import lose_answers
 from tests.fakes.slack_history import serve_history
 from tests.fakes.slack_limits import ChannelLimits
+from tests.support.clock import MovableClock
 
 TOKEN = "xoxb-delivery-test"
 

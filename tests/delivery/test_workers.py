@@ -17,10 +17,11 @@ from bot.services.members import MemberService
 from bot.wiring import Core
 from integrations.slack.chat import SlackChat, WorkspaceClients
 from tests.conftest import POSTGRES_URL
-from tests.delivery.conftest import MovableClock, ScriptedChat
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.fakes.slack_history import serve_history
 from tests.fakes.slack_limits import ChannelLimits
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL.startswith("postgresql"),
@@ -109,7 +110,7 @@ def test_claims_racing_from_many_connections_never_take_a_row_twice(
     services = [DeliveryService(e, MemberService(e), clock=clock, worker=f"w{i}")
                 for i, e in enumerate([engine, second_engine])]
     for service in services:
-        service.attach_chat(ScriptedChat(platform="slack"))  # only claims here: nothing is sent
+        service.attach_chat(RecordingChat(platform="slack"))  # only claims here: nothing is sent
     services[0].to_channels("survey:1", channels, lambda _locale: Reply(text="Your survey"))
 
     def claim_all(service: DeliveryService) -> list[int]:

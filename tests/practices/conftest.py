@@ -5,17 +5,15 @@ The database comes from the shared fixtures of `tests/conftest.py` (`database_ur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
-from bot.messages import Form, Identity, Reply
+from bot.messages import Identity
 from bot.models import City, Member, Role
 from bot.models.practices import PracticeCreate
-from bot.ports import Capabilities
 from bot.services import Services
 from bot.services.practices import draft
 from bot.wiring import Core
+from tests.support.chat import RecordingChat
 
 
 @pytest.fixture
@@ -63,29 +61,5 @@ def practice(city: City, **overrides: object) -> PracticeCreate:
     return draft(**fields)  # type: ignore[arg-type]
 
 
-@dataclass
-class RecordingChat:
-    """A chat platform that only records what the bot sends (for direct messages to authors)."""
-
-    platform: str = "console"
-    capabilities: Capabilities = field(default_factory=Capabilities)
-    direct: list[tuple[Identity, Reply]] = field(default_factory=list)
-
-    async def post(self, channel: Identity, reply: Reply) -> str:
-        return "1"
-
-    async def reply_in_thread(self, channel: Identity, thread_id: str, reply: Reply) -> str:
-        return "1"
-
-    async def direct_message(self, user: Identity, reply: Reply) -> str:
-        self.direct.append((user, reply))
-        return str(len(self.direct))
-
-    async def ephemeral(self, channel: Identity, user: Identity, reply: Reply) -> None:
-        return None
-
-    async def open_form(self, user: Identity, form: Form, *, trigger: str | None = None) -> None:
-        return None
-
-    async def create_channel(self, workspace: str, name: str) -> Identity:
-        return Identity(self.platform, workspace, name)
+#: The recording chat of every test (tests/support/chat.py), under the name these tests used.
+__all__ = ["RecordingChat", "add_city", "add_member", "practice"]

@@ -18,7 +18,8 @@ from bot.ports import Capabilities
 from bot.services import Services
 from bot.settings import Settings
 from bot.wiring import Core, build_core
-from tests.practices.conftest import RecordingChat, add_city, add_member
+from tests.practices.conftest import add_city, add_member
+from tests.support.chat import RecordingChat
 
 CHANNEL = Identity("console", "local", "general")
 VALID = {
@@ -177,9 +178,7 @@ async def test_search_command_with_nasty_words(core: Core, people: Services, wor
     assert response.replies and "something went wrong" not in text_of(response)
 
 
-async def test_review_workflow_through_buttons(core: Core, people: Services) -> None:
-    chat = RecordingChat()
-    core.dispatcher.attach_chat(chat)
+async def test_review_workflow_through_buttons(core: Core, people: Services, chat: RecordingChat) -> None:
     await submit(core, "ana", "share-practice", VALID)
     refused = await press(core, "plain", "practice-approve:1", "1")
     assert "ICC team" in text_of(refused)
@@ -197,15 +196,15 @@ async def test_review_workflow_through_buttons(core: Core, people: Services) -> 
     refused = await submit(core, "boss", "practice-reject", {"reason": "Too late"}, state="1")
     assert "already published" in text_of(refused)
     await core.dispatcher.drain()
-    assert [to for to, _ in chat.direct] == [who("ana"), who("ana")]
+    assert [to for to, _ in chat.directs()] == [who("ana"), who("ana")]
     # Ana reads Portuguese: both messages are in her language.
-    assert all("Obrigad" in r.text or "aprov" in r.text for _, r in chat.direct)
+    assert all("Obrigad" in r.text or "aprov" in r.text for _, r in chat.directs())
     assert people.practices.get(1).status is PracticeStatus.published  # type: ignore[union-attr]
 
 
-async def test_rejection_asks_for_a_reason_and_tells_the_author(core: Core, people: Services) -> None:
-    chat = RecordingChat()
-    core.dispatcher.attach_chat(chat)
+async def test_rejection_asks_for_a_reason_and_tells_the_author(
+    core: Core, people: Services, chat: RecordingChat
+) -> None:
     await submit(core, "ana", "share-practice", VALID)
     asked = await press(core, "boss", "practice-reject:1", "1")
     assert asked.form is not None and asked.form.form_id == "practice-reject" and asked.form.state == "1"
@@ -217,7 +216,7 @@ async def test_rejection_asks_for_a_reason_and_tells_the_author(core: Core, peop
     done = await submit(core, "boss", "practice-reject", {"reason": "Please add the results."}, state="1")
     assert "rejected" in text_of(done)
     await core.dispatcher.drain()
-    [(to, reply)] = chat.direct
+    [(to, reply)] = chat.directs()
     assert to == who("ana") and "Please add the results." in reply.text and "Motivo" in reply.text
     second = await command(core, "boss", "practices", "approve 1")
     assert "already rejected" in text_of(second)

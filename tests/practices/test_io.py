@@ -502,6 +502,7 @@ def test_the_import_command_says_by_its_exit_status_whether_everything_came_in(
     assert code == 2 and "no such file" in output
 
 
+@pytest.mark.fresh_database  # starts before a migration
 def test_the_migration_gives_every_practice_already_there_its_own_uid(database_url: str) -> None:
     engine = db.make_engine(database_url)
     script = ScriptDirectory.from_config(db.alembic_config(engine))

@@ -13,6 +13,8 @@ from bot import db
 from bot.services.practices import PracticeService
 from bot.services.search import SearchIndex, query_terms
 
+pytestmark = pytest.mark.fresh_database  # each test migrates step by step from nothing
+
 
 @pytest.fixture
 def bare_engine(database_url: str) -> Iterator[Engine]:

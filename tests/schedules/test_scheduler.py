@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.wiring import Core
 from schedules.jobs import JOBS, Job, check_translation_quota, translate_missing_practices
 from schedules.scheduler import build_scheduler
+from tests.support.chat import RecordingChat
 
 
 def test_every_job_is_scheduled_at_its_interval(core: Core) -> None:
@@ -21,23 +22,25 @@ def test_every_job_is_scheduled_at_its_interval(core: Core) -> None:
 
 async def test_jobs_run_on_the_loop_and_a_failure_is_contained(core: Core) -> None:
     ran: list[str] = []
+    both = asyncio.Event()
 
     async def boom(_core: Core) -> None:
         ran.append("boom")
+        if len(ran) == 2:
+            both.set()
         raise RuntimeError("job failed")
 
     async def fine(_core: Core) -> None:
         ran.append("fine")
+        if len(ran) == 2:
+            both.set()
 
     scheduler = build_scheduler(core, (Job("boom", boom, timedelta(hours=1)), Job("fine", fine, timedelta(hours=1))))
     scheduler.start()
     try:
         for job in scheduler.get_jobs():
             job.modify(next_run_time=core.services.clock.now())
-        for _ in range(100):
-            if len(ran) == 2:
-                break
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(both.wait(), 5)
     finally:
         scheduler.shutdown(wait=False)
     assert sorted(ran) == ["boom", "fine"]
@@ -58,29 +61,27 @@ def test_the_worker_runs_the_scheduler_and_the_web_process_does_not(core: Core) 
     assert web.once_only == [] and "scheduler" not in [name for name, _ in web.everywhere]
 
 
-async def test_shutdown_finishes_the_delivery_under_way_and_leaves_the_rest_in_the_outbox(core: Core) -> None:
+async def test_shutdown_finishes_the_delivery_under_way_and_leaves_the_rest_in_the_outbox(
+    core: Core, chat: RecordingChat
+) -> None:
     from bot.messages import Identity, Reply
     from bot.models import DeliveryState
     from bot.wiring import finish_background_work, start_delivery
-    from tests.delivery.conftest import ScriptedChat
 
-    sending = asyncio.Event()
-
-    class SlowChat(ScriptedChat):
-        async def direct_message(self, user: Identity, reply: Reply) -> str:
-            sending.set()
-            await asyncio.sleep(0.05)  # the platform takes its time to answer
-            return await super().direct_message(user, reply)
-
-    chat = SlowChat()
-    core.dispatcher.attach_chat(chat)
+    chat.hold()  # the platform takes its time to answer
     ana = Identity("console", "local", "ana")
     sender = start_delivery(core)
+    await asyncio.sleep(0)  # the sender starts and waits for work (a kick before that sends in the background)
     for n in (1, 2):  # the second waits behind the first (same person)
         core.services.delivery.to_person(f"notice:{n}", ana, lambda _locale, n=n: Reply(text=f"notice {n}"))
     core.services.delivery.kick()
-    await asyncio.wait_for(sending.wait(), 2)
-    await finish_background_work(core, timeout=2)
+    await asyncio.wait_for(chat.sending.wait(), 2)
+    stopping = asyncio.create_task(finish_background_work(core, timeout=2))
+    async with asyncio.timeout(2):
+        while not core.services.delivery._stop.is_set():  # the shutdown has begun ...
+            await asyncio.sleep(0)
+    chat.release()  # ... and only then does the platform answer
+    await stopping
     assert sender.done() and chat.texts() == ["notice 1"]
     states = [row.state for row in core.services.delivery.store.rows()]
     assert states == [DeliveryState.sent, DeliveryState.pending]  # sent by the next process

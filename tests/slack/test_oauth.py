@@ -7,7 +7,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -25,6 +25,7 @@ from integrations.slack.stores import DatabaseOAuthStateStore
 from tests.fakes.slack import FakeSlackWebAPI
 from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, serve_slack
 from tests.slack.secret_rows import KEY, NEW_KEY, bot_env, cli, found_installation, stored_rows
+from tests.support.clock import MovableClock
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")  # slack_sdk's
 
@@ -155,19 +156,13 @@ async def test_rotation_the_old_key_still_decrypts_and_encrypt_moves_every_row_t
 
 
 async def test_an_expired_state_is_refused(oauth: Slack) -> None:
-    class Clock:
-        now_value = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-        def now(self) -> datetime:
-            return self.now_value
-
-    clock = Clock()
+    clock = MovableClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     store = DatabaseOAuthStateStore(oauth.core.engine, expiration_seconds=600, clock=clock)
     late, fresh = await store.async_issue(), await store.async_issue()
-    clock.now_value += timedelta(seconds=599)
+    clock.advance(seconds=599)
     assert await store.async_consume(fresh) is True
     assert await store.async_consume(fresh) is False  # single use
-    clock.now_value += timedelta(seconds=2)
+    clock.advance(seconds=2)
     assert await store.async_consume(late) is False  # expired
 
 

@@ -24,6 +24,7 @@ from integrations.slack.stores import RequestReplays
 from tests.fakes import slack as fs
 from tests.fakes.slack import DEFAULT_CHANNEL_ID
 from tests.slack.conftest import SECRET, Slack, serve_slack
+from tests.support.clock import MovableClock
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -121,6 +122,7 @@ async def test_every_web_process_refuses_what_another_one_took_in(slack: Slack) 
         await second.adapter.close()
 
 
+@pytest.mark.fresh_database  # drops a table
 async def test_without_the_database_nothing_is_taken_in(slack: Slack) -> None:
     with slack.core.engine.begin() as connection:
         connection.execute(text("DROP TABLE slack_request_seen"))
@@ -132,14 +134,6 @@ async def test_without_the_database_nothing_is_taken_in(slack: Slack) -> None:
     assert received == [] and slack.fake.calls == []
 
 
-class Clock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 def _seen(core: Core) -> list[int]:
     with session_scope(core.engine) as session:
         return sorted(row.request_timestamp for row in session.exec(select(SlackRequestSeen)))
@@ -148,7 +142,7 @@ def _seen(core: Core) -> list[int]:
 def test_pairs_are_kept_while_their_signature_is_accepted_then_pruned(make_core: Callable[..., Any]) -> None:
     core = make_core()
     start = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-    clock = Clock(start)
+    clock = MovableClock(start)
     replays = RequestReplays(core.engine, clock=clock, prune_interval=timedelta(minutes=1))
     stamp = int(start.timestamp())
     assert replays.first_time(str(stamp), "v0=aa") is True

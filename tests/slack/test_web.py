@@ -19,6 +19,7 @@ from integrations.slack.stores import EventReceipts
 from integrations.web.app import build_web_app
 from tests.fakes.slack import FakeSlackWebAPI
 from tests.slack.conftest import BOT_TOKEN, Slack
+from tests.support.clock import MovableClock
 
 
 async def _get(app: object, path: str) -> httpx.Response:
@@ -72,17 +73,11 @@ async def test_locale_cache_expires(fake: FakeSlackWebAPI) -> None:
 
 
 def test_event_receipts_are_pruned(make_core: Callable[..., Core]) -> None:
-    class Clock:
-        value = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-        def now(self) -> datetime:
-            return self.value
-
-    clock = Clock()
+    clock = MovableClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     receipts = EventReceipts(make_core().engine, clock=clock, keep=timedelta(hours=1), prune_every=1000)
     assert receipts.first_time("Ev1") is True
     assert receipts.first_time("Ev1") is False
-    clock.value += timedelta(hours=2)
+    clock.advance(hours=2)
     assert receipts.prune() == 1
     assert receipts.first_time("Ev1") is True  # long gone: Slack no longer retries it
 

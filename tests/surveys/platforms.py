@@ -14,11 +14,11 @@ from bot.models import Role
 from bot.settings import Settings
 from bot.wiring import Core, build_core
 from integrations.discord.bot import ICCBot
-from tests.delivery.conftest import MovableClock
 from tests.discord.helpers import GUILD
 from tests.fakes import discord as fd
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.slack.conftest import Slack, serve_slack, slack_settings
+from tests.support.clock import MovableClock
 
 #: Slack people: (user id, city, language).
 SLACK_PEOPLE = {"U0ANA0001": ("Lisbon", "pt-PT"), "U0JOAN001": ("Barcelona", "es-ES")}

@@ -9,7 +9,7 @@ from bot.models import Delivery, DeliveryState, Survey, SurveyResponse, SurveySt
 from bot.services.surveys import Surveys
 from bot.services.surveys.store import answers_of
 from bot.wiring import Core
-from tests.delivery.conftest import MovableClock
+from tests.support.clock import MovableClock
 from tests.surveys.helpers import CITIES, as_person, member, rows_of
 
 FULL = ["often", "4", "a,b", "12", "yes", "Great network", ""]

@@ -15,7 +15,7 @@ from bot.services.surveys import Surveys
 from bot.services.surveys.store import answers_of
 from bot.wiring import Core
 from integrations.console.adapter import CAPABILITIES
-from tests.delivery.conftest import MovableClock
+from tests.support.clock import MovableClock
 from tests.surveys.helpers import as_person, check_definition, console, member, rows_of, write_definition
 from tests.surveys.test_answering import FULL, answer, open_check
 

@@ -16,13 +16,13 @@ from bot.models import SurveyResponse, SurveyTarget
 from bot.services.surveys import Surveys
 from bot.services.surveys.store import answers_of
 from bot.wiring import Core
-from tests.delivery.conftest import MovableClock
 from tests.discord.helpers import answer as discord_answer
 from tests.discord.helpers import buttons as discord_buttons
 from tests.discord.helpers import content, modal_inputs
 from tests.fakes import discord as fd
 from tests.fakes.slack import FakeSlackWebAPI
 from tests.slack.conftest import Slack, message_text
+from tests.support.clock import MovableClock
 from tests.surveys.helpers import build_network, rows_of, use_definitions
 from tests.surveys.platforms import (
     DISCORD_PEOPLE,

@@ -20,7 +20,7 @@ from bot.services.surveys.export import export
 from bot.services.surveys.results import results_reply
 from bot.wiring import Core
 from integrations.console.adapter import CAPABILITIES
-from tests.delivery.conftest import MovableClock
+from tests.support.clock import MovableClock
 from tests.surveys.helpers import as_person, console, rows_of
 from tests.surveys.test_answering import answer, open_check
 

@@ -11,7 +11,9 @@ from bot.services.translation.engine import SAVE_DELAY
 from bot.services.translation.usage import month_of
 from bot.wiring import Core
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import CHANNEL, MovableClock, RecordingChat, add_people, message
+from tests.support.chat import PlatformChat
+from tests.support.clock import MovableClock
+from tests.translation.conftest import CHANNEL, add_people, message
 
 FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
 
@@ -24,7 +26,7 @@ def thread_channel(tcore: Core) -> None:
 
 
 async def test_translations_and_usage_are_written_right_after_the_reply(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None
 ) -> None:
     translation = tcore.services.translation
     assert translation is not None

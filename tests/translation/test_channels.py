@@ -10,7 +10,8 @@ from bot.ports import Capabilities
 from bot.wiring import Core
 from integrations.slack import text as slack_text
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import CHANNEL, RecordingChat, add_people, edited, message, person
+from tests.support.chat import PlatformChat
+from tests.translation.conftest import CHANNEL, add_people, edited, message, person
 
 FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
 
@@ -20,7 +21,7 @@ def strip_prefixes(text: str) -> str:
 
 
 async def test_four_languages_get_exactly_one_reply_with_three_translations(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, FOUR)
     translation = tcore.services.translation
@@ -51,7 +52,7 @@ async def test_four_languages_get_exactly_one_reply_with_three_translations(
 
 
 async def test_each_text_is_paid_once_and_mentions_do_not_make_texts_different(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, FOUR)
     translation = tcore.services.translation
@@ -71,7 +72,7 @@ async def test_each_text_is_paid_once_and_mentions_do_not_make_texts_different(
 
 
 async def test_nothing_is_sent_for_emoji_links_code_and_plus_one(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
@@ -83,7 +84,7 @@ async def test_nothing_is_sent_for_emoji_links_code_and_plus_one(
 
 
 async def test_the_language_of_the_text_decides_not_the_author(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
@@ -95,7 +96,7 @@ async def test_the_language_of_the_text_decides_not_the_author(
 
 
 async def test_previous_message_of_the_thread_is_the_context(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, {"mireille": "fr", "katrin": "de"})
     assert tcore.services.translation is not None
@@ -109,7 +110,7 @@ async def test_previous_message_of_the_thread_is_the_context(
     assert chat.of("thread")[1].thread == "1"
 
 
-async def test_edits_and_deletes_follow(tcore: Core, chat: RecordingChat, fake: FakeDeepL) -> None:
+async def test_edits_and_deletes_follow(tcore: Core, chat: PlatformChat, fake: FakeDeepL) -> None:
     add_people(tcore, FOUR)
     assert tcore.services.translation is not None
     tcore.services.translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)
@@ -125,7 +126,7 @@ async def test_edits_and_deletes_follow(tcore: Core, chat: RecordingChat, fake: 
 
 
 async def test_bot_posts_are_never_translated_and_mirrors_cannot_loop(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     translation = tcore.services.translation
     assert translation is not None
@@ -159,7 +160,7 @@ async def test_bot_posts_are_never_translated_and_mirrors_cannot_loop(
 
 
 async def test_a_flag_reaction_answers_only_the_person_who_reacted(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, {"mireille": "fr"})
     await tcore.dispatcher.message_posted(message("katrin", "Hat jemand Erfahrung mit Sprachcafés?", "1"))

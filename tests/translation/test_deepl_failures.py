@@ -21,7 +21,9 @@ from bot.settings import Settings
 from bot.wiring import Core
 from integrations.deepl.translator import DeepLTranslator
 from tests.fakes.deepl import FakeDeepL, deepl_client_settings
-from tests.translation.conftest import CHANNEL, MovableClock, RecordingChat, add_people, message
+from tests.support.chat import PlatformChat
+from tests.support.clock import MovableClock
+from tests.translation.conftest import CHANNEL, add_people, message
 
 FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
 #: French with terms of the ICC glossary in it.
@@ -44,7 +46,7 @@ def service(core: Core) -> Translation:
 
 
 async def test_a_glossary_deleted_at_deepl_is_synced_again_and_nothing_is_lost(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     translation = service(tcore)
     old = translation.engine.glossary_id
@@ -117,7 +119,7 @@ async def test_a_call_the_bot_gave_up_on_is_never_sent_again(fake: FakeDeepL) ->
 
 
 async def test_a_message_whose_translation_timed_out_cost_one_request_per_language(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     translation = service(tcore)
     translation.engine.request_timeout = 0.3  # the bot gives up before the library's own time limit (1 s here)
@@ -155,7 +157,7 @@ CAUSES = {
 
 @pytest.mark.parametrize("status", sorted(CAUSES))
 async def test_the_pause_notice_says_why_and_when_translation_resumes(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None, status: int
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, thread_channel: None, status: int
 ) -> None:
     tcore.settings.deepl_quota_renewal_day = 13
     fake.fail_next(status, times=20)

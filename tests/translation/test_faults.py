@@ -8,7 +8,9 @@ from bot.messages import Identity
 from bot.models import Role, TranslationMode
 from bot.wiring import Core
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import CHANNEL, MovableClock, RecordingChat, add_people, message, person
+from tests.support.chat import PlatformChat
+from tests.support.clock import MovableClock
+from tests.translation.conftest import CHANNEL, add_people, message, person
 
 FOUR = {"mireille": "fr", "ana": "pt", "olena": "uk", "katrin": "de"}
 
@@ -22,7 +24,7 @@ def thread_channel(tcore: Core) -> None:
 
 @pytest.mark.parametrize("status", [456, 429, 500, 503])
 async def test_failure_pauses_once_and_translation_resumes_by_itself(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None, status: int
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None, status: int
 ) -> None:
     fake.fail_next(status, times=20)
     await tcore.dispatcher.message_posted(message("mireille", "La réunion du cluster est reportée à jeudi.", "1"))
@@ -44,7 +46,7 @@ async def test_failure_pauses_once_and_translation_resumes_by_itself(
 
 
 async def test_a_hanging_translator_times_out_and_the_original_stays(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     assert tcore.services.translation is not None
     tcore.services.translation.engine.request_timeout = 0.3
@@ -55,7 +57,7 @@ async def test_a_hanging_translator_times_out_and_the_original_stays(
 
 
 async def test_the_icc_team_is_warned_once_at_80_and_once_at_95_percent(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, clock: MovableClock, thread_channel: None
 ) -> None:
     translation = tcore.services.translation
     assert translation is not None
@@ -75,7 +77,7 @@ async def test_the_icc_team_is_warned_once_at_80_and_once_at_95_percent(
 
 
 async def test_a_cluster_budget_stops_translation_with_one_notice(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL, thread_channel: None
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL, thread_channel: None
 ) -> None:
     translation = tcore.services.translation
     assert translation is not None
@@ -98,7 +100,7 @@ async def test_translator_not_configured_means_untranslated_not_broken(settings,
     core = build_core(settings, engine=engine, migrate=False)
     translation = core.services.translation
     assert translation is not None and translation.engine.translator is None
-    chat = RecordingChat()
+    chat = PlatformChat()
     core.dispatcher.attach_chat(chat)
     add_people(core, FOUR)
     translation.channels.set_mode(CHANNEL, TranslationMode.thread, by=None)

@@ -19,7 +19,8 @@ from bot.wiring import Core
 from integrations.console.adapter import ConsoleSession
 from integrations.slack import text as slack_text
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import CHANNEL, RecordingChat, add_people, message, person
+from tests.support.chat import PlatformChat
+from tests.translation.conftest import CHANNEL, add_people, message, person
 
 CAPS = Capabilities(ephemeral=True, threads=True)
 
@@ -103,7 +104,7 @@ async def test_language_command_sets_reading_languages(tcore: Core) -> None:
 
 
 async def test_a_40000_character_message_is_split_and_nothing_is_lost(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     add_people(tcore, {"mireille": "fr", "katrin": "de"})
     assert tcore.services.translation is not None

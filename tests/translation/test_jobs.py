@@ -7,11 +7,11 @@ from bot.models import Role
 from bot.wiring import Core
 from schedules.jobs import check_translation_quota
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import RecordingChat
+from tests.support.chat import PlatformChat
 
 
 async def test_the_hourly_quota_job_warns_the_icc_team_on_a_quiet_day(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     ivana = Identity("slack", "T1", "ivana")
     tcore.services.members.get_or_create(ivana, display_name="Ivana")

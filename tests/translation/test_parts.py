@@ -12,7 +12,8 @@ from bot.settings import Settings
 from bot.wiring import Core, build_core
 from integrations.deepl.translator import DeepLTranslator
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import MovableClock, RecordingChat
+from tests.support.chat import PlatformChat
+from tests.support.clock import MovableClock
 
 
 async def test_any_feature_translates_through_the_engine_without_a_channel(tcore: Core, fake: FakeDeepL) -> None:
@@ -28,7 +29,7 @@ async def test_any_feature_translates_through_the_engine_without_a_channel(tcore
 
 
 async def test_the_quota_warning_reaches_the_icc_team_on_every_platform(tcore: Core, fake: FakeDeepL) -> None:
-    slack, discord = RecordingChat(platform="slack"), RecordingChat(platform="discord")
+    slack, discord = PlatformChat(platform="slack"), PlatformChat(platform="discord")
     tcore.dispatcher.attach_chat(slack)
     tcore.dispatcher.attach_chat(discord)
     team = [Identity("slack", "T1", "ivana"), Identity("discord", "9", "42")]

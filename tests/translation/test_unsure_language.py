@@ -11,7 +11,8 @@ from bot.models import TranslationMode
 from bot.services.translation.language_id import Identified, LanguageIdentifier
 from bot.wiring import Core
 from tests.fakes.deepl import FakeDeepL
-from tests.translation.conftest import CHANNEL, RecordingChat, add_people, message
+from tests.support.chat import PlatformChat
+from tests.translation.conftest import CHANNEL, add_people, message
 
 READERS = {"mireille": "fr", "ana": "pt", "katrin": "de", "lucia": "es"}
 UNSURE = "Os dejo el enlace a la convocatoria de la academia: <https://example.org/report-2019.pdf>"
@@ -42,7 +43,7 @@ def test_the_real_identifier_is_unsure_of_this_spanish() -> None:
 
 
 async def test_an_unsure_text_costs_no_request_into_its_own_language(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     setup(tcore)
     fake.detect = lambda text: "ES"
@@ -64,7 +65,7 @@ async def test_an_unsure_text_costs_no_request_into_its_own_language(
 
 
 async def test_an_unsure_text_goes_into_its_likely_language_when_deepl_sees_another(
-    tcore: Core, chat: RecordingChat, fake: FakeDeepL
+    tcore: Core, chat: PlatformChat, fake: FakeDeepL
 ) -> None:
     setup(tcore)
     fake.detect = lambda text: "CA"
