@@ -16,7 +16,8 @@ from bot.services import delivery_store as store_module
 from bot.services.delivery import DeliveryService, Outcome, Outgoing, Pacer, _composer
 from bot.services.delivery_store import Claim, DeliveryReport, DeliveryStore, aware, target_name
 from bot.wiring import Core
-from tests.delivery.conftest import MovableClock, ScriptedChat
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 ANA = Identity("console", "local", "ana")
 GENERAL = Identity("console", "local", "general")
@@ -304,13 +305,13 @@ def test_each_channel_in_its_own_language_composed_once_per_language(delivery: D
 # ------------------------------------------------------------------ attempts and pace
 
 
-class KeyedChat(ScriptedChat):
+class KeyedChat(RecordingChat):
     keys: list[tuple[str, bool, bool]]
 
     async def post_keyed(self, target: Identity, reply: Reply, *, key: str, direct: bool, maybe_sent: bool,
                          since: datetime) -> str:
         self.keys.append((key, direct, maybe_sent))
-        return self._send(target, reply, direct)
+        return await (self.direct_message(target, reply) if direct else self.post(target, reply))
 
 
 async def test_a_keyed_chat_gets_the_key_and_whether_it_may_be_out(core: Core, delivery: DeliveryService,
@@ -325,13 +326,13 @@ async def test_a_keyed_chat_gets_the_key_and_whether_it_may_be_out(core: Core, d
 
 async def test_what_goes_wrong_in_an_attempt_becomes_an_outcome(delivery: DeliveryService, store: DeliveryStore,
                                                                 clock: MovableClock) -> None:
-    class Broken(ScriptedChat):
+    class Broken(RecordingChat):
         async def post(self, channel: Identity, reply: Reply) -> str:
             raise RuntimeError("boom")
 
-    class Silent(ScriptedChat):
+    class Silent(RecordingChat):
         async def post(self, channel: Identity, reply: Reply) -> str:
-            await asyncio.sleep(1)
+            await asyncio.Event().wait()  # the platform never answers
             return "never"
 
     delivery.to_channel("a:1", GENERAL, hello)
@@ -347,7 +348,7 @@ async def test_what_goes_wrong_in_an_attempt_becomes_an_outcome(delivery: Delive
     delivery.attempt_timeout = 0.01
     outcome = await delivery.attempt(held)
     assert outcome.error is not None and outcome.error.maybe_sent and outcome.error.detail == "no answer in time"
-    delivery.attach_chat(ScriptedChat())
+    delivery.attach_chat(RecordingChat())
     assert await delivery.attempt(held) == Outcome(message_id="1")
 
 
@@ -357,7 +358,7 @@ def test_an_attempt_gives_up_well_before_the_lease_ends(core: Core) -> None:
 
 
 async def test_a_delivery_is_sent_until_the_moment_it_expires(delivery: DeliveryService, clock: MovableClock) -> None:
-    chat = ScriptedChat()
+    chat = RecordingChat()
     delivery.attach_chat(chat)
     delivery.to_channel("r:1", GENERAL, hello, expires_at=clock.now())
     await delivery.drain()
@@ -372,7 +373,7 @@ async def test_pacing_is_per_workspace_or_per_platform(delivery: DeliveryService
         keys.append((key, per_second))
 
     monkeypatch.setattr(delivery.pacer, "wait", wait)
-    chat = ScriptedChat(capabilities=Capabilities(posts_per_second=5, posts_counted_per_platform=False))
+    chat = RecordingChat(capabilities=Capabilities(posts_per_second=5, posts_counted_per_platform=False))
     delivery.attach_chat(chat)
     delivery.to_channel("p:1", GENERAL, hello)
     await delivery.attempt(claim(store, clock.now()))
@@ -406,7 +407,7 @@ async def test_a_pacer_allows_a_burst_then_one_send_per_interval() -> None:
 def test_an_idle_sender_looks_again_soon_when_something_is_held(delivery: DeliveryService, store: DeliveryStore,
                                                                  clock: MovableClock) -> None:
     delivery.poll_interval = 5.0
-    delivery.attach_chat(ScriptedChat())
+    delivery.attach_chat(RecordingChat())
     assert delivery._idle_seconds(0) == 5.0
     delivery.to_channel("i:1", GENERAL, hello)
     assert delivery._idle_seconds(0) == 0.2 and delivery._idle_seconds(1) == 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,26 +15,18 @@ from bot.messages import Identity
 from bot.models import Member, Role
 from bot.settings import Settings
 from bot.wiring import Core, build_core, web_app
+from tests.support.clock import MovableClock
 
 ADDRESS = "https://icc.example.org"
 
 
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
+#: The clock these tests move (tests/support/clock.py), under the name they use.
+Clock = MovableClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> MovableClock:
+    return MovableClock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
 
 
 @pytest.fixture
