@@ -8,7 +8,6 @@ on a clock moved by hand (an outage is waited out by moving it).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.fakes.deepl import FakeDeepL, deepl_client_settings
 from tests.fakes.discord_threads import serve_threads
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, serve_slack, slack_settings
+from tests.support.settle import settle
 
 SLACK_CHANNEL = "C0CLUSTER1"
 DISCORD_CHANNEL = "cluster-communication"
@@ -76,11 +76,7 @@ class Scene:
         """Let every event, translation and delivery under way finish."""
         translation = self.core.services.translation
         assert translation is not None
-        for _ in range(4):
-            await asyncio.sleep(0.03)
-            await self.slack.adapter.drain()
-            await translation.drain()
-            await self.core.services.delivery.drain()
+        await settle(self.slack.adapter.drain, translation.drain, self.core.services.delivery.drain)
 
     async def slack_event(self, event: dict[str, Any]) -> None:
         """Slack sends the app an event of the cluster channel (signed, as Slack does)."""

@@ -9,22 +9,32 @@ from bot.messages import Identity, Reply
 from bot.services.delivery import DeliveryService, Outgoing
 from bot.services.delivery_store import Claim
 from bot.wiring import Core
-from tests.delivery.conftest import ScriptedChat
+from tests.support.chat import RecordingChat
 
 
 async def test_a_row_for_an_idle_platform_goes_while_another_platform_is_still_sending(core: Core) -> None:
     delivery: DeliveryService = core.services.delivery
-    slack, discord = ScriptedChat(platform="slack"), ScriptedChat(platform="discord")
+    slack, discord = RecordingChat(platform="slack"), RecordingChat(platform="discord")
     delivery.attach_chat(slack)
     delivery.attach_chat(discord)
     release = asyncio.Event()
+    slack_sending = asyncio.Event()
     sent: list[str] = []
+    changed = asyncio.Event()
 
     async def slow_then_fast(claim: Claim, chat: object) -> str:
         if claim.target.platform == "slack":
+            slack_sending.set()
             await release.wait()  # Slack answers slowly (a copy waiting for its translation)
         sent.append(claim.item)
+        changed.set()
         return "1"
+
+    async def until_sent(count: int) -> None:
+        async with asyncio.timeout(5):
+            while len(sent) < count:
+                changed.clear()
+                await changed.wait()
 
     delivery.route("pace:", slow_then_fast)
     stop = asyncio.Event()
@@ -35,20 +45,13 @@ async def test_a_row_for_an_idle_platform_goes_while_another_platform_is_still_s
         delivery.kick()
 
     enqueue("pace:1", Identity("slack", "T1", "C1"))
-    for _ in range(20):
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(slack_sending.wait(), 5)  # Slack's send is under way
     enqueue("pace:2", Identity("discord", "G1", "D1"))
-    for _ in range(50):
-        await asyncio.sleep(0.01)
-        if sent:
-            break
+    await until_sent(1)
     assert sent == ["pace:2"]  # not held back behind Slack's slow send
 
     release.set()
-    for _ in range(50):
-        await asyncio.sleep(0.01)
-        if len(sent) == 2:
-            break
+    await until_sent(2)
     stop.set()
     await sender
     assert sent == ["pace:2", "pace:1"]

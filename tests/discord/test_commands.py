@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 import pytest
@@ -17,8 +18,10 @@ from tests.discord.helpers import ALICE, BOB, CAROL, GUILD, answer, channel_id, 
 from tests.fakes import discord as fd
 
 
-def add_test_commands(core: Core) -> None:
-    """Commands the Discord adapter has never heard of: they must work with no Discord code."""
+def add_test_commands(core: Core, slow_until: asyncio.Event | None = None) -> None:
+    """Commands the Discord adapter has never heard of: they must work with no Discord code.
+
+    `/slow` answers once `slow_until` is set (at once without it)."""
 
     async def count_up(ctx: Context, args: Args) -> Response:
         return Response.text(f"{args.sub}:{args.integer('n')}:{args.text('colour')}")
@@ -32,7 +35,8 @@ def add_test_commands(core: Core) -> None:
     ))
 
     async def slow(ctx: Context, args: Args) -> Response:
-        await asyncio.sleep(0.3)
+        if slow_until is not None:
+            await slow_until.wait()
         return Response(replies=[Reply(text="private result"), Reply(text="public result", ephemeral=False)])
 
     core.registry.add(Command(name="slow", description="Take a while.", handler=slow))
@@ -127,7 +131,10 @@ async def test_a_person_without_the_role_is_told_so_and_how_to_get_it(core: Core
     assert "/request-role coordinator" in content(reply)
 
 
-async def test_an_interaction_delivered_twice_is_answered_once(core: Core, fake: fd.FakeDiscord) -> None:
+async def test_an_interaction_delivered_twice_is_answered_once(
+    core: Core, fake: fd.FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="integrations.discord.interactions")
     calls: list[str] = []
 
     async def once(ctx: Context, args: Args) -> Response:
@@ -140,7 +147,7 @@ async def test_an_interaction_delivered_twice_is_answered_once(core: Core, fake:
         await fake.send_interaction(payload)
         await fake.send_interaction(payload)
         await fake.wait_until(lambda: fake.callbacks(payload))
-        await asyncio.sleep(0.2)
+        await fake.wait_until(lambda: "delivered again; answered already" in caplog.text)  # the second one, seen
     assert calls == [str(ALICE)]
     attempts = fake.requests_to("POST", "/interactions/{id}/{token}/callback")
     assert len(attempts) == 1 and attempts[0].status < 300
@@ -150,11 +157,13 @@ async def test_a_slow_answer_is_deferred_then_delivered(
     core: Core, fake: fd.FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("integrations.discord.interactions.ACK_BUDGET", 0.05)
-    add_test_commands(core)
+    answered = asyncio.Event()
+    add_test_commands(core, slow_until=answered)
     async with running_bot(core, fake):
         payload = fake.slash_command_interaction("slow", user_id=ALICE)
         first = await answer(fake, payload)
         assert first["type"] == 5 and first["data"]["flags"] & 64  # "thinking…", privately
+        answered.set()  # the command answers only once Discord was told to wait
         edit = await fake.wait_for_request("PATCH", "/webhooks/{app}/{token}/messages/@original")
         general = int(payload["channel_id"])
         await fake.wait_until(lambda: any(m["content"] == "public result" for m in fake.messages_in(general)))

@@ -6,7 +6,6 @@ between tests when DATABASE_URL is set).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from bot.settings import Settings
 from bot.wiring import Core, build_core, web_app
 from integrations.slack.app import SlackAdapter
 from tests.fakes.slack import DEFAULT_TEAM_ID, DEFAULT_USER_ID, FakeSlackWebAPI, SignedSlackClient
+from tests.support.settle import settle
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token-123456"
@@ -75,9 +75,7 @@ class Slack:
 
     async def settle(self) -> None:
         """Let the work started after the acknowledgements finish."""
-        for _ in range(3):
-            await asyncio.sleep(0.02)
-            await self.adapter.drain()
+        await settle(self.adapter.drain)
 
     async def command(self, command: str, text: str = "", **kwargs: Any) -> httpx.Response:
         response = await self.client.slash_command(command, text, **kwargs)

@@ -18,6 +18,7 @@ from integrations.slack.app import SlackAdapter
 from integrations.slack.runner import run_socket_mode
 from tests.fakes import slack as fs
 from tests.fakes.slack import DEFAULT_CHANNEL_ID, FakeSlackWebAPI
+from tests.support.settle import settle
 
 APP_TOKEN = "xapp-1-A0ICC0001-1-secretvalue"
 
@@ -35,9 +36,7 @@ async def socket(make_core: Callable[..., Core], fake: FakeSlackWebAPI) -> Async
 
 
 async def _settle(adapter: SlackAdapter) -> None:
-    for _ in range(5):
-        await asyncio.sleep(0.02)
-        await adapter.drain()
+    await settle(adapter.drain)
 
 
 async def test_commands_events_and_modals_over_socket_mode(socket: SlackAdapter, fake: FakeSlackWebAPI) -> None:

@@ -9,7 +9,6 @@ exactly one answer: a Discord reply to it holding the three other languages, whi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from bot.wiring import Core
 from tests.discord.helpers import ALICE, BOB, GUILD, OWNER, answer, channel_id, content, map_role, running_bot
 from tests.fakes import discord as fd
 from tests.fakes.deepl import FakeDeepL
+from tests.support.settle import settle as settle_work
 from tests.translation.end_to_end import FRENCH, assert_three_translations, link_to_cluster, translating_core
 
 ANA = 800000000000000011
@@ -76,10 +76,7 @@ def bot_posts(api: fd.FakeDiscord) -> list[dict[str, Any]]:
 
 async def settle(core: Core) -> None:
     assert core.services.translation is not None
-    for _ in range(3):
-        await asyncio.sleep(0.02)
-        await core.dispatcher.drain()
-        await core.services.translation.drain()
+    await settle_work(core.dispatcher.drain, core.services.translation.drain)
 
 
 async def slash(api: fd.FakeDiscord, user: int, name: str, options: dict[str, str], *, locale: str,

@@ -33,15 +33,15 @@ injection, recorded requests, routing). Import from ``tests.fakes.deepl``.
 
 from __future__ import annotations
 
-from tests.fakes.deepl.fake import (
+from .fake import (
     FakeDeepL,
     deepl_client_settings,
 )
-from tests.fakes.deepl.server import (
+from .server import (
     _Handler,
     _Server,
 )
-from tests.fakes.deepl.text import (
+from .text import (
     _ENTITY_RE,
     _MARKUP_RE,
     _TAG_NAME_RE,
@@ -54,7 +54,7 @@ from tests.fakes.deepl.text import (
     _truthy,
     _xml_escape,
 )
-from tests.fakes.deepl.wire import (
+from .wire import (
     _DEFAULT_MESSAGES,
     _FORMALITIES,
     _FORMALITY_TARGETS,

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.deepl.glossaries import GlossariesMixin
-from tests.fakes.deepl.server import _Handler, _Server
-from tests.fakes.deepl.text import _to_params
-from tests.fakes.deepl.translate import TranslateMixin
-from tests.fakes.deepl.wire import (
+from .glossaries import GlossariesMixin
+from .server import _Handler, _Server
+from .text import _to_params
+from .translate import TranslateMixin
+from .wire import (
     _GLOSSARY_LANGUAGES,
     DEFAULT_AUTH_KEY,
     MAX_REQUEST_BYTES,

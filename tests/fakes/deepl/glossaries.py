@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.fakes.deepl.text import _parse_entries
-from tests.fakes.deepl.wire import _GLOSSARY_LANGUAGES, FakeGlossary, Request, _ApiError, _base, _Response
+from .text import _parse_entries
+from .wire import _GLOSSARY_LANGUAGES, FakeGlossary, Request, _ApiError, _base, _Response
 
 
 class GlossariesMixin:

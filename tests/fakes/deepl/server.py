@@ -6,10 +6,10 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from tests.fakes.deepl.wire import Headers
+from .wire import Headers
 
 if TYPE_CHECKING:
-    from tests.fakes.deepl.fake import FakeDeepL
+    from .fake import FakeDeepL
 
 # --------------------------------------------------------------------------------------------------
 # HTTP plumbing

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.deepl.wire import _HTML_VOID, _ApiError
+from .wire import _HTML_VOID, _ApiError
 
 # --------------------------------------------------------------------------------------------------
 # Text helpers

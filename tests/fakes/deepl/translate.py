@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.deepl.text import _glossary_replacer, _translate_markup, _translate_plain, _truthy
-from tests.fakes.deepl.wire import (
+from .text import _glossary_replacer, _translate_markup, _translate_plain, _truthy
+from .wire import (
     _FORMALITIES,
     _LEGACY_TARGETS,
     _MODEL_TYPES,

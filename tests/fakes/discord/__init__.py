@@ -32,9 +32,9 @@ The package is split by concern: ``wire`` (intents, permissions, errors, the req
 
 from __future__ import annotations
 
-from tests.fakes.discord.fake import FakeDiscord, point_discord_at
-from tests.fakes.discord.gateway import _GatewayConnection
-from tests.fakes.discord.wire import (
+from .fake import FakeDiscord, point_discord_at
+from .gateway import _GatewayConnection
+from .wire import (
     _EVENT_INTENTS,
     _OPTION_TYPES,
     _ROUTES,

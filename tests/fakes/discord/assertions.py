@@ -7,7 +7,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.fakes.discord.wire import Request
+from .wire import Request
 
 
 class AssertionsMixin:

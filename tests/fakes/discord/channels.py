@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.fakes.discord.wire import ApiError, Request, _form_error, _now_iso, _route, _snowflake_time, _unknown
+from .wire import ApiError, Request, _form_error, _now_iso, _route, _snowflake_time, _unknown
 
 
 class ChannelsMixin:

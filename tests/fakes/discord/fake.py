@@ -10,14 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.discord.assertions import AssertionsMixin
-from tests.fakes.discord.channels import ChannelsMixin
-from tests.fakes.discord.faults import FaultsMixin
-from tests.fakes.discord.gateway import GatewayMixin, _GatewayConnection
-from tests.fakes.discord.interactions import InteractionsMixin
-from tests.fakes.discord.rest import RestMixin
-from tests.fakes.discord.webhooks import WebhooksMixin
-from tests.fakes.discord.wire import (
+from .assertions import AssertionsMixin
+from .channels import ChannelsMixin
+from .faults import FaultsMixin
+from .gateway import GatewayMixin, _GatewayConnection
+from .interactions import InteractionsMixin
+from .rest import RestMixin
+from .webhooks import WebhooksMixin
+from .wire import (
     _ROUTES,
     API_PREFIX,
     Handler,
@@ -29,7 +29,7 @@ from tests.fakes.discord.wire import (
     _route_regex,
     _Snowflakes,
 )
-from tests.fakes.discord.world import WorldMixin
+from .world import WorldMixin
 
 
 class FakeDiscord(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
-from tests.fakes.discord.wire import Handler, _Fault, _route_regex
+from .wire import Handler, _Fault, _route_regex
 
 
 class FaultsMixin:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.discord.wire import _EVENT_INTENTS, Intents
+from .wire import _EVENT_INTENTS, Intents
 
 
 class _GatewayConnection:

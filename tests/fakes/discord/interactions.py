@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.fakes.discord.wire import (
+from .wire import (
     _OPTION_TYPES,
     ApiError,
     Permissions,

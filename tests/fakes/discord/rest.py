@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.discord.wire import (
+from .wire import (
     API_PREFIX,
     ApiError,
     Handler,

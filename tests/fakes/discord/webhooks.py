@@ -6,7 +6,7 @@ import copy
 import hashlib
 from typing import Any
 
-from tests.fakes.discord.wire import ApiError, Request, _route, _unknown
+from .wire import ApiError, Request, _route, _unknown
 
 
 class WebhooksMixin:

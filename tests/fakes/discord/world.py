@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from tests.fakes.discord.wire import Permissions, _now_iso
+from .wire import Permissions, _now_iso
 
 
 class WorldMixin:

@@ -33,10 +33,10 @@ for), ``payloads`` and ``signed`` (what Slack sends to an app). Import from ``te
 
 from __future__ import annotations
 
-from tests.fakes.slack.fake import (
+from .fake import (
     FakeSlackWebAPI,
 )
-from tests.fakes.slack.payloads import (
+from .payloads import (
     _action_ts,
     _state_values,
     _team_obj,
@@ -48,11 +48,11 @@ from tests.fakes.slack.payloads import (
     slash_command_payload,
     view_submission_payload,
 )
-from tests.fakes.slack.signed import (
+from .signed import (
     SignedSlackClient,
     sign_request,
 )
-from tests.fakes.slack.wire import (
+from .wire import (
     _APP_TOKEN_METHODS,
     _JSON_ARGS,
     _NO_TOKEN_METHODS,

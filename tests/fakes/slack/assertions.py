@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from tests.fakes.slack.wire import Call
+from .wire import Call
 
 
 class AssertionsMixin:

@@ -11,12 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.slack.assertions import AssertionsMixin
-from tests.fakes.slack.faults import FaultsMixin
-from tests.fakes.slack.methods import MethodsMixin
-from tests.fakes.slack.socket_mode import SocketModeMixin
-from tests.fakes.slack.web_api import WebApiMixin
-from tests.fakes.slack.wire import (
+from .assertions import AssertionsMixin
+from .faults import FaultsMixin
+from .methods import MethodsMixin
+from .socket_mode import SocketModeMixin
+from .web_api import WebApiMixin
+from .wire import (
     DEFAULT_APP_ID,
     DEFAULT_BOT_ID,
     DEFAULT_BOT_USER_ID,
@@ -28,7 +28,7 @@ from tests.fakes.slack.wire import (
     Handler,
     ResponseUrlPost,
 )
-from tests.fakes.slack.world import WorldMixin
+from .world import WorldMixin
 
 
 class FakeSlackWebAPI(

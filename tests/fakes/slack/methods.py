@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.slack.wire import (
+from .wire import (
     DEFAULT_BOT_SCOPE,
     DEFAULT_USER_ID,
     FakeSlackError,

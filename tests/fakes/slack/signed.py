@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.fakes.slack.fake import FakeSlackWebAPI
-from tests.fakes.slack.payloads import (
+from .fake import FakeSlackWebAPI
+from .payloads import (
     block_actions_payload,
     event_callback_payload,
     message_shortcut_payload,
@@ -23,7 +23,7 @@ from tests.fakes.slack.payloads import (
     slash_command_payload,
     view_submission_payload,
 )
-from tests.fakes.slack.wire import (
+from .wire import (
     DEFAULT_APP_ID,
     DEFAULT_BOT_ID,
     DEFAULT_BOT_USER_ID,

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.slack.wire import ResponseUrlPost
+from .wire import ResponseUrlPost
 
 
 class SocketModeMixin:

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.slack.wire import (
+from .wire import (
     _APP_TOKEN_METHODS,
     _JSON_ARGS,
     _NO_TOKEN_METHODS,

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from tests.fakes.slack.wire import DEFAULT_BOT_SCOPE, DEFAULT_USER_ID, Handler
+from .wire import DEFAULT_BOT_SCOPE, DEFAULT_USER_ID, Handler
 
 
 class WorldMixin:
