@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from aiohttp import web
@@ -49,6 +50,7 @@ class FakeDiscord(
         rate_limit: int = 50,
         rate_limit_window: float = 1.0,
         bot_permissions: int = Permissions.BOT_DEFAULT,
+        now: Callable[[], float] = time.time,
     ) -> None:
         """``token=None`` accepts any token.  ``echo_events`` sends the gateway events Discord sends for REST
         actions (MESSAGE_CREATE for the bot's own messages, CHANNEL_CREATE, ...).  ``rate_limit`` requests per
@@ -60,6 +62,9 @@ class FakeDiscord(
         self.rate_limit = rate_limit
         self.rate_limit_window = rate_limit_window
         self.bot_permissions = bot_permissions
+        #: Seconds since the epoch for the rate-limit buckets and their reset times: a test passes
+        #: `now=clock.seconds` to move through a window without waiting for it.
+        self.now = now
         self._ids = _Snowflakes()
 
         self.bot_user: dict[str, Any] = self._user_payload(bot_id or self._ids.next(), bot_name, bot=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-import time
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -22,7 +21,7 @@ class FaultsMixin:
         self, method: str | None, path_pattern: str, retry_after: float = 0.2, global_: bool = False, times: int = 1
     ) -> None:
         """Answer the next ``times`` matching requests with a 429 that discord.py honours and retries."""
-        now = time.time()
+        now = self.now()
         headers = {
             "X-RateLimit-Limit": str(self.rate_limit),
             "X-RateLimit-Remaining": "0",

@@ -7,7 +7,6 @@ import hashlib
 import json
 import math
 import re
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,7 +70,7 @@ class RestMixin:
             for k in ("channel_id", "guild_id", "webhook_id", "webhook_token", "interaction_id")
             if k in params
         )
-        now = time.time()
+        now = self.now()
         bucket = self._buckets.get((template, major))
         if bucket is None or now - bucket.window_start >= self.rate_limit_window:
             bucket = self._buckets[(template, major)] = _Bucket(window_start=now)
@@ -111,7 +110,7 @@ class RestMixin:
                         self._faults.remove(fault)
                 headers = dict(fault.headers)
                 if fault.kind == "ratelimit":  # fresh reset times
-                    now = time.time()
+                    now = self.now()
                     headers["X-RateLimit-Reset"] = f"{now + fault.retry_after:.3f}"
                 record.response = fault.body
                 return self._json(fault.body, fault.status, headers)
