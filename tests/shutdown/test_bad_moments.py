@@ -36,6 +36,7 @@ async def test_sigterm_during_start_up_ends_before_anything_starts(database_url:
         assert db.schema_is_current(world.engine)
 
 
+@pytest.mark.fresh_database  # the web process migrates it from nothing
 async def test_sigterm_during_migrations_lets_them_finish_and_starts_nothing(database_url: str,
                                                                            tmp_path: Path) -> None:
     async with await BotProcess.bot(["web"], bot_env(database_url, tmp_path, PORT=str(free_port())), "web") as web:
