@@ -118,6 +118,8 @@ def test_the_check_definition_is_fine_and_keeps_its_fields() -> None:
     ({"outcome": "campaign-days", "outcome_question": "uses"}, "“outcome_question” must name a multiple-choice"),
     ({"outcome": "campaign-days"}, "“outcome_question” must name a multiple-choice"),
     ({"per": "team"}, "“team” is not allowed for “per”. Allowed: city or person."),
+    ({"per": "t" * 50}, f"“{'t' * 40}” is not allowed for “per”."),
+    ({"colour": "blue"}, "“colour” is not something a definition can say."),
     ({"closes": "soon"}, "“soon” is not a date (write it as 2027-03-21)."),
     ({"outcome_share": 1.5}, "“outcome_share” has a value that does not fit"),
     ({"anonymous": "perhaps"}, "“anonymous” has a value that does not fit"),
@@ -178,6 +180,8 @@ CHOICES = [{"id": c, "text": every_language(c)} for c in ("x", "y")]
     (5, {"when": {"question": "strategy", "is": ["maybe"]}}, "“maybe” is not an answer of “strategy”. Answers: "
                                                              "yes, no."),
     (3, {"kind": "ranking"}, "“ranking” is not a kind of question."),
+    (3, {"kind": "r" * 50}, f"“{'r' * 40}” is not a kind of question. Kinds: single, multiple, scale, yes_no, "
+                            "number, text."),
     (3, {"min": "few"}, "“min” has a value that does not fit"),
     (3, {"id": None}, "“id” is missing."),
     (1, {"when": {"question": "uses", "is": []}}, "“is” has a value that does not fit"),
