@@ -469,3 +469,43 @@ def test_a_page_of_answers_is_read_merged_and_checked() -> None:
     assert merged == {"uses": "often"} and errors == {}
     _, errors = read_page(s, single, {"uses": "often", "useful": "9"}, {}, "fr")
     assert list(errors) == ["useful"] and "9" not in errors["useful"] and "1" in errors["useful"]
+
+
+def in_two_languages(text: str) -> dict[str, str]:
+    return {**every_language(text), "fr": f"FR {text}"}
+
+
+def test_everything_a_person_reads_is_in_their_language() -> None:
+    definition = check_definition()
+    for item in definition["questions"]:
+        item["text"] = in_two_languages(item["id"])
+        for choice in item.get("choices", []):
+            choice["text"] = in_two_languages(choice["id"])
+    definition["questions"][0]["help"] = in_two_languages("help")
+    definition["questions"][1]["labels"] = {"min": in_two_languages("low"), "max": in_two_languages("high")}
+    s = fine(definition)
+    uses = field_for(question(s, "uses"), "fr", {}, inline_conditions=False, survey=s)
+    assert (uses.name, uses.label, uses.hint) == ("uses", "FR uses", "FR help")
+    assert [c.label for c in uses.choices] == ["FR often", "FR rarely", "FR never"]
+    useful = field_for(question(s, "useful"), "fr", {}, inline_conditions=True, survey=s)
+    assert "FR often / FR rarely" in useful.hint
+    assert useful.hint != "Only if you answered “FR often / FR rarely” above." and useful.required is False
+    assert [c.label for c in useful.choices][::4] == ["1 — FR low", "5 — FR high"]
+    themes = field_for(question(s, "themes"), "fr", {}, inline_conditions=False, survey=s)
+    assert themes.hint != "At most 2." and "2" in themes.hint
+    partners = field_for(question(s, "partners"), "fr", {}, inline_conditions=False, survey=s)
+    assert partners.hint != "A number from 0 to 1000." and "1000" in partners.hint
+    open_ended = fine(with_question(3, min=None, max=10))
+    hint = field_for(question(open_ended, "partners"), "fr", {}, inline_conditions=False, survey=s).hint
+    assert hint != "A number." and "10" not in hint
+    assert field_for(question(s, "comment"), "en", {}, inline_conditions=False, survey=s).hint == ""
+    assert shown_answer(question(s, "themes"), ["a", "b"], "fr") == "FR a, FR b"
+    assert shown_answer(question(s, "uses"), "never", "fr") == "FR never"
+    assert shown_answer(question(s, "strategy"), "yes", "fr") == "Oui"
+    assert shown_answer(question(s, "useful"), 1, "fr") == "1 — FR low"
+    [single] = pages(s, {}, 6)
+    _, errors = read_page(s, single, {"uses": "often"}, {}, "fr")
+    assert errors["useful"].startswith("FR useful") and errors["useful"] != "FR useful is required."
+    assert parse_value(question(s, "strategy"), "no") == "no"
+    assert field_for(question(s, "partners"), "fr", {}, inline_conditions=False, survey=s).check("x" * 3) != \
+        "“xxx” is not a number."
