@@ -23,13 +23,13 @@ from bot.services.bridge import Bridge
 from bot.wiring import Core, build_core
 from integrations.deepl.translator import DeepLTranslator
 from integrations.discord.bot import ICCBot
-from tests.delivery.conftest import MovableClock
 from tests.discord.helpers import GUILD, OWNER, running_bot
 from tests.fakes import discord as fd
 from tests.fakes.deepl import FakeDeepL, deepl_client_settings
 from tests.fakes.discord_threads import serve_threads
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, serve_slack, slack_settings
+from tests.support.clock import MovableClock
 from tests.support.settle import settle
 
 SLACK_CHANNEL = "C0CLUSTER1"

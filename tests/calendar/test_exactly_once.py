@@ -20,8 +20,7 @@ from bot.services.calendar.schedule import Schedule
 from bot.settings import Settings
 from bot.wiring import Core, build_core
 from integrations.slack.chat import SlackChat, WorkspaceClients
-from tests.calendar.conftest import Clock, person
-from tests.delivery.conftest import ScriptedChat
+from tests.calendar.conftest import person
 from tests.discord import conftest as discord_fixtures
 from tests.discord.helpers import GUILD, channel_id, running_bot
 from tests.fakes import discord as fd
@@ -30,6 +29,8 @@ from tests.fakes.discord_nonce import MessageNonces
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.fakes.slack_history import serve_history
 from tests.fakes.slack_limits import ChannelLimits
+from tests.support.chat import RecordingChat
+from tests.support.clock import MovableClock
 
 # The Discord tests' fixtures: the fake with one ICC server, and settings with a bot token.
 fake, settings = discord_fixtures.fake, discord_fixtures.settings
@@ -65,19 +66,19 @@ def subscribe_all(core: Core, channels: list[Identity], offsets: str = "30,2") -
         core.services.calendar.subscribe(channel, "all", offsets, by=member)
 
 
-def reminded(chat: ScriptedChat) -> list[str]:
+def reminded(chat: RecordingChat) -> list[str]:
     """The reminders a chat posted (not the monthly digests)."""
     return [text for text in chat.texts() if "Network day" in text]
 
 
-def console_chat(core: Core) -> ScriptedChat:
-    chat = ScriptedChat(platform="console", capabilities=Capabilities(buttons=True))
+def console_chat(core: Core) -> RecordingChat:
+    chat = RecordingChat(platform="console", capabilities=Capabilities(buttons=True))
     core.dispatcher.attach_chat(chat)
     return chat
 
 
 async def test_reminders_come_at_nine_local_before_and_after_each_zones_daylight_saving_change(
-    core: Core, clock: Clock
+    core: Core, clock: MovableClock
 ) -> None:
     chat = console_chat(core)
     channels = {zone: city_channel(core, zone) for zone in ZONES}
@@ -113,7 +114,7 @@ def second_engine(database_url: str, engine: Engine) -> Any:
 
 
 async def test_two_workers_ticking_and_sending_from_one_database_send_each_reminder_once(
-    core: Core, settings: Settings, second_engine: Engine, clock: Clock
+    core: Core, settings: Settings, second_engine: Engine, clock: MovableClock
 ) -> None:
     other = build_core(settings, engine=second_engine, clock=clock, migrate=False)
     chats = [console_chat(core), console_chat(other)]
@@ -132,7 +133,7 @@ async def test_two_workers_ticking_and_sending_from_one_database_send_each_remin
 
 
 async def test_a_crash_between_handing_over_and_marking_sends_once(
-    core: Core, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    core: Core, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chat = console_chat(core)
     subscribe_all(core, [city_channel(core, "Europe/Lisbon")], "2")
@@ -155,7 +156,7 @@ async def test_a_crash_between_handing_over_and_marking_sends_once(
     assert len(reminded(chat)) == 1  # ...and the outbox's key keeps it to one message
 
 
-async def test_a_crash_between_claim_and_send_resumes_the_reminder_once(core: Core, clock: Clock) -> None:
+async def test_a_crash_between_claim_and_send_resumes_the_reminder_once(core: Core, clock: MovableClock) -> None:
     chat = console_chat(core)
     subscribe_all(core, [city_channel(core, "Europe/Kyiv")], "2")
     core.services.calendar.add_event(EVENT, actor=icc_member(core), language="en")
@@ -178,7 +179,7 @@ async def test_a_crash_between_claim_and_send_resumes_the_reminder_once(core: Co
 
 
 async def test_a_broadcast_through_429_storms_on_slack_and_discord_reaches_each_channel_once(
-    core: Core, fake: fd.FakeDiscord, clock: Clock
+    core: Core, fake: fd.FakeDiscord, clock: MovableClock
 ) -> None:
     discord_limits = BotLimits(fake, now=clock.seconds, per_second=10_000, first_attempts_limited=0.5,
                                retry_after=60)  # longer than discord.py waits itself: the outbox waits it out
@@ -221,7 +222,7 @@ async def test_a_broadcast_through_429_storms_on_slack_and_discord_reaches_each_
 
 
 async def test_a_reminder_that_cannot_be_written_holds_no_other_back_and_is_tried_again(
-    core: Core, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    core: Core, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chat = console_chat(core)
     channels = [city_channel(core, "Europe/Lisbon"), city_channel(core, "Europe/Kyiv")]

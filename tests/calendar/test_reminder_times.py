@@ -27,7 +27,8 @@ from bot.services.calendar.recurrence import (
 from bot.services.calendar.schedule import first_working_day
 from bot.services.calendar.when import parse_when
 from bot.wiring import Core
-from tests.calendar.conftest import START, Clock
+from tests.calendar.conftest import START
+from tests.support.clock import MovableClock
 
 LISBON = zone("Europe/Lisbon")
 KYIV = zone("Europe/Kyiv")
@@ -270,7 +271,9 @@ def test_at_most_fifty_reminders_wait_for_one_person(demo: Core) -> None:
     assert len(demo.services.calendar.schedule.pending_of(member(demo))) == 50
 
 
-async def test_handed_over_on_time_late_after_fifteen_minutes_missed_at_the_end(demo: Core, clock: Clock) -> None:
+async def test_handed_over_on_time_late_after_fifteen_minutes_missed_at_the_end(
+    demo: Core, clock: MovableClock
+) -> None:
     schedule = demo.services.calendar.schedule
     due = START + timedelta(hours=1)
     for n in range(3):
@@ -293,7 +296,7 @@ async def test_handed_over_on_time_late_after_fifteen_minutes_missed_at_the_end(
     assert row.expires_at is not None and row.expires_at.replace(tzinfo=UTC) == due + schedule_module.PERSONAL_USEFUL
 
 
-async def test_the_planner_runs_once_an_hour_and_again_when_the_clock_goes_back(demo: Core, clock: Clock,
+async def test_the_planner_runs_once_an_hour_and_again_when_the_clock_goes_back(demo: Core, clock: MovableClock,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     schedule = demo.services.calendar.schedule
     runs: list[datetime] = []
@@ -308,7 +311,7 @@ async def test_the_planner_runs_once_an_hour_and_again_when_the_clock_goes_back(
     assert runs == [START, START + timedelta(hours=1), START + timedelta(minutes=30)]
 
 
-async def test_every_due_notice_is_handed_over_however_many(demo: Core, clock: Clock) -> None:
+async def test_every_due_notice_is_handed_over_however_many(demo: Core, clock: MovableClock) -> None:
     for n in range(5):
         remind(demo, START + timedelta(hours=1), text=f"r{n}")
     remind(demo, START + timedelta(hours=2), text="later")

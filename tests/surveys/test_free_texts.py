@@ -16,8 +16,8 @@ from bot.settings import Settings
 from bot.wiring import Core, build_core
 from integrations.console.adapter import CAPABILITIES
 from integrations.deepl.translator import DeepLTranslator
-from tests.delivery.conftest import MovableClock
 from tests.fakes.deepl import FakeDeepL, deepl_client_settings
+from tests.support.clock import MovableClock
 from tests.surveys.helpers import build_network, console, use_definitions
 from tests.surveys.test_answering import answer
 

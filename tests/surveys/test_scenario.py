@@ -19,13 +19,13 @@ from bot.services.surveys.export import export
 from bot.services.surveys.results import results_reply
 from bot.wiring import Core
 from integrations.console.adapter import CAPABILITIES
-from tests.delivery.conftest import MovableClock
 from tests.discord.helpers import answer as discord_answer
 from tests.discord.helpers import buttons as discord_buttons
 from tests.discord.helpers import content
 from tests.fakes import discord as fd
 from tests.fakes.slack import FakeSlackWebAPI
 from tests.slack.conftest import Slack
+from tests.support.clock import MovableClock
 from tests.surveys.helpers import CITIES, console, rows_of
 from tests.surveys.platforms import SLACK_TEAM, both_platforms, discord_dm, slack_buttons, slack_dm
 from tests.surveys.test_answering import answer

@@ -16,7 +16,8 @@ from bot.messages import Identity
 from bot.models import Role
 from bot.settings import Settings
 from bot.wiring import Core, build_core, web_app
-from tests.web.conftest import ADDRESS, Clock
+from tests.support.clock import MovableClock
+from tests.web.conftest import ADDRESS
 from tests.web.fake_oauth import CLIENT_ID, CLIENT_SECRET, DISCORD_APP, DISCORD_SECRET, FakeOAuth, serve_fake_oauth
 
 pytestmark = pytest.mark.asyncio
@@ -29,7 +30,7 @@ async def fake() -> AsyncIterator[FakeOAuth]:
 
 
 @pytest.fixture
-def oauth_core(web_settings: Settings, engine, clock: Clock, fake: FakeOAuth) -> Core:  # type: ignore[no-untyped-def]
+def oauth_core(web_settings: Settings, engine, clock: MovableClock, fake: FakeOAuth) -> Core:  # type: ignore[no-untyped-def]
     settings = web_settings.model_copy(update={
         "slack_client_id": SecretStr(CLIENT_ID), "slack_client_secret": SecretStr(CLIENT_SECRET),
         "slack_api_url": f"{fake.url}/api/", "slack_openid_authorize_url": f"{fake.url}/openid/connect/authorize",

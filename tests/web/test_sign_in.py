@@ -16,7 +16,8 @@ from bot.models.web import SignInLink
 from bot.ports import Capabilities
 from bot.services.web_sessions import LINKS_PER_HOUR, SignInLinks, token_hash
 from bot.wiring import Core
-from tests.web.conftest import Clock, csrf_of, person, sign_in
+from tests.support.clock import MovableClock
+from tests.web.conftest import csrf_of, person, sign_in
 
 pytestmark = pytest.mark.asyncio
 
@@ -56,7 +57,9 @@ async def test_web_sends_a_link_by_direct_message_that_signs_in_once(demo: Core,
         assert (await other.get("/desk")).status_code == 303
 
 
-async def test_a_forged_or_expired_link_signs_in_nobody(demo: Core, browser: httpx.AsyncClient, clock: Clock) -> None:
+async def test_a_forged_or_expired_link_signs_in_nobody(
+    demo: Core, browser: httpx.AsyncClient, clock: MovableClock
+) -> None:
     bo = person(demo, "bo")
     links = SignInLinks(demo.engine, clock=clock)
     token = links.issue(bo)
@@ -80,7 +83,7 @@ async def test_a_form_without_its_csrf_token_changes_nothing(demo: Core, browser
     assert SignInLinks(demo.engine, clock=demo.services.clock).redeem(token) is not None
 
 
-async def test_sign_in_attempts_are_rate_limited(demo: Core, browser: httpx.AsyncClient, clock: Clock) -> None:
+async def test_sign_in_attempts_are_rate_limited(demo: Core, browser: httpx.AsyncClient, clock: MovableClock) -> None:
     page = await browser.get("/signin/link/whatever")
     csrf = csrf_of(page.text)
     answers = [(await browser.post("/signin", data={"csrf": csrf, "token": f"guess{n}"})).status_code
@@ -102,7 +105,7 @@ async def test_links_per_hour_are_limited(demo: Core) -> None:
     assert not [row for row in demo.services.delivery.store.rows() if row.item.startswith("web-sign-in:")]
 
 
-async def test_a_session_ends_and_sign_out_ends_it(demo: Core, browser: httpx.AsyncClient, clock: Clock) -> None:
+async def test_a_session_ends_and_sign_out_ends_it(demo: Core, browser: httpx.AsyncClient, clock: MovableClock) -> None:
     eve = person(demo, "eve", role=Role.icc_team)
     await sign_in(demo, browser, eve)
     desk = await browser.get("/desk")
