@@ -20,6 +20,7 @@ from bot.services.search import (
     fold,
     load_documents,
     query_terms,
+    range_tokens,
     status_token,
     theme_token,
 )
@@ -104,7 +105,8 @@ def many_documents(services: Services, practice_id: int, count: int, words: str)
         )
 
 
-def test_the_window_widens_when_one_practice_fills_it(shelf: Shelf, services: Services) -> None:
+def test_the_window_widens_when_one_practice_fills_it(shelf: Shelf, services: Services,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """21 documents of one practice outrank the other: the first window (20 documents) holds one practice only."""
     first = shelf.ids["published"]
     second = shelf.services.practices.submit(author=shelf.boss, data=practice(shelf.city, title="Harbour two"))
@@ -112,8 +114,20 @@ def test_the_window_widens_when_one_practice_fills_it(shelf: Shelf, services: Se
     for action in (ReviewAction.approve, ReviewAction.publish):
         services.practices.review(reviewer=shelf.boss, practice_id=second.id, action=action)
     many_documents(services, first, 20, "harbour harbour harbour")
+    windows: list[int] = []
+    original = SearchIndex._ranked_documents
+
+    def spy(self: SearchIndex, *args: object) -> list[Match]:
+        windows.append(args[-1])  # type: ignore[arg-type]
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SearchIndex, "_ranked_documents", spy)
     found = index_search(services, ["harbour"], limit=2)
     assert [match.practice_id for match in found] == [first, second.id]
+    assert windows == [20, 80]  # twice the page, at least 20 documents; then four times as many
+    windows.clear()
+    index_search(services, ["harbour"], limit=11, offset=1)
+    assert windows[0] == 24
     assert [match.practice_id for match in index_search(services, ["harbour"], limit=1, offset=1)] == [second.id]
 
 
@@ -196,6 +210,14 @@ def test_query_text_for_each_database() -> None:
     )
     assert SearchIndex.fts5_query(["abc"], None, None, None) == '"abc"*'
     assert SearchIndex.pg_tokens(["la", "LA", "·"]) == ["la"]
+    assert SearchIndex.tsquery(["a½"]) == "'a12':*"  # "½" folds to "1⁄2": its digits stay, joined
+
+
+def test_id_ranges_take_a_larger_range_only_when_it_fits_whole() -> None:
+    assert range_tokens(0, 4095) == ["_r12_0"]
+    assert range_tokens(0, 4094) == [f"_r8_{n}" for n in range(16)]
+    assert range_tokens(0, 65535) == ["_r16_0"]
+    assert range_tokens(256, 300) == ["_r8_1"]
 
 
 def test_terms_and_tokens() -> None:
