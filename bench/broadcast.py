@@ -274,7 +274,8 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
                                    f"{args.workers} process(es) beside the one of the fakes") +
           (f"; {killed}" if killed else ""))
     print(f"delivered          {len(delivered)}")
-    print(f"duplicates         {sum(n - 1 for n in delivered.values())}")
+    twice = "".join(f" [{key} x{n}]" for key, n in delivered.items() if n > 1)  # which ones, to look into
+    print(f"duplicates         {sum(n - 1 for n in delivered.values())}{twice}")
     print(f"lost               {targets.count - len(delivered)}")
     print(f"outbox             {dict(report.counts)}")
     print(f"DeepL              {deepl_requests} requests (languages needed besides the original: "

@@ -75,7 +75,9 @@ class Outcome:
 
 
 class Pacer:
-    """Keeps sends under a rate per key (a workspace, or a whole platform): a token bucket with a small burst.
+    """Keeps sends under a rate per key (a workspace, or a whole platform), with a small burst, first come first
+    served: each caller is given the next free slot when it asks (the generic cell rate algorithm), so a send
+    never waits behind later ones, however many wait side by side.
 
     At most `burst + per_second` sends fall in any one second: 48 per second with a burst of 2 keeps to a limit
     of 50 per second however the second is counted.
@@ -88,22 +90,20 @@ class Pacer:
         self.burst = burst
         self.monotonic = monotonic
         self.sleep = sleep
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._next: dict[str, float] = {}  # key -> when the slot after the last one given is free (theoretical)
 
     async def wait(self, key: str, per_second: float) -> None:
         """Return when one more send under `key` keeps to `per_second` (at once when it already does)."""
         if per_second <= 0:
             return
         capacity = max(1.0, min(self.burst, per_second))
-        while True:
-            now = self.monotonic()
-            tokens, at = self._buckets.get(key, (capacity, now))
-            tokens = min(capacity, tokens + (now - at) * per_second)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                return
-            self._buckets[key] = (tokens, now)
-            await self.sleep((1 - tokens) / per_second)
+        interval = 1.0 / per_second
+        now = self.monotonic()
+        slot = max(self._next.get(key, now), now)
+        self._next[key] = slot + interval
+        allowed_at = slot - (capacity - 1) * interval
+        if allowed_at > now:
+            await self.sleep(allowed_at - now)
 
 
 class DeliveryService:
@@ -409,7 +409,14 @@ class DeliveryService:
         reply = reply_from_payload(claim.payload) if sender is None else None
         capabilities = chat.capabilities
         scope = "*" if capabilities.posts_counted_per_platform else claim.target.workspace
-        await self.pacer.wait(f"{claim.target.platform}:{scope}", capabilities.posts_per_second)
+        try:
+            # The turn is waited for within the attempt's time too: a send still waiting when its claim could be
+            # taken over would be posted twice (the next sender finds nothing posted yet).
+            async with asyncio.timeout(self.attempt_timeout):
+                await self.pacer.wait(f"{claim.target.platform}:{scope}", capabilities.posts_per_second)
+        except TimeoutError:
+            return Outcome(error=ChatError(ChatError.RATE_LIMITED, retry_after=0.0,
+                                           detail="waited too long for its turn"))
         try:
             async with asyncio.timeout(self.attempt_timeout):
                 if reply is None:

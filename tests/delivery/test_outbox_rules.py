@@ -508,3 +508,43 @@ def test_a_report_counts_each_state_and_lists_its_own_failures_in_order(delivery
     report = store.report("news")
     assert report.counts == {"failed": 1, "given_up": 1, "sent": 1, "sending": 1} and not report.finished
     assert report.failures == [(people[0], True, "failed", "user_gone"), (people[2], True, "given_up", "unavailable")]
+
+
+async def test_senders_waiting_side_by_side_go_in_the_order_they_came_none_held_back() -> None:
+    # A thousand rows claimed at once wait for the workspace's pace side by side: each must go in its turn, or one
+    # could wait past its claim's lease and be taken over (and posted twice) while still waiting.
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        until = now[0] + seconds
+        await asyncio.sleep(0)
+        now[0] = max(now[0], until)
+
+    pacer = Pacer(burst=2, monotonic=lambda: now[0], sleep=sleep)
+    went: list[tuple[int, float]] = []
+
+    async def send(number: int) -> None:
+        await pacer.wait("slack:T1", 10)
+        went.append((number, now[0]))
+
+    await asyncio.wait_for(asyncio.gather(*(send(number) for number in range(30))), 10)  # fails, never hangs
+    assert [number for number, _ in went] == list(range(30))
+    waits = [at for _, at in went]
+    assert waits[:2] == [0.0, 0.0]  # the burst
+    assert max(waits) == pytest.approx(2.8)  # the 30th: 28 intervals of 0.1 s after the burst, no more
+
+
+async def test_a_send_that_waits_too_long_for_its_turn_is_not_posted_but_given_back(
+        delivery: DeliveryService, store: DeliveryStore, clock: MovableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def never(key: str, per_second: float) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(delivery.pacer, "wait", never)
+    delivery.attempt_timeout = 0  # the turn never comes within the attempt's time
+    chat = ScriptedChat(capabilities=Capabilities(posts_per_second=5))
+    delivery.attach_chat(chat)
+    delivery.to_channel("w:1", GENERAL, hello)
+    outcome = await delivery.attempt(claim(store, clock.now()))
+    assert chat.texts() == []
+    assert outcome.error is not None and outcome.error.kind == ChatError.RATE_LIMITED
+    assert outcome.error.retry_after == 0 and not outcome.error.maybe_sent  # tried again at once, nothing to check
