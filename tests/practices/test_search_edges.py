@@ -128,6 +128,9 @@ def test_the_window_widens_when_one_practice_fills_it(shelf: Shelf, services: Se
     windows.clear()
     index_search(services, ["harbour"], limit=11, offset=1)
     assert windows[0] == 24
+    windows.clear()
+    assert [m.practice_id for m in index_search(services, ["harbour"], limit=1)] == [first]
+    assert windows == [20]  # one practice wanted, one found: no second look
     assert [match.practice_id for match in index_search(services, ["harbour"], limit=1, offset=1)] == [second.id]
 
 
