@@ -541,7 +541,7 @@ async def test_a_send_that_waits_too_long_for_its_turn_is_not_posted_but_given_b
 
     monkeypatch.setattr(delivery.pacer, "wait", never)
     delivery.attempt_timeout = 0  # the turn never comes within the attempt's time
-    chat = ScriptedChat(capabilities=Capabilities(posts_per_second=5))
+    chat = RecordingChat(capabilities=Capabilities(posts_per_second=5))
     delivery.attach_chat(chat)
     delivery.to_channel("w:1", GENERAL, hello)
     outcome = await delivery.attempt(claim(store, clock.now()))
