@@ -240,6 +240,16 @@ def test_a_time_alone_is_today_and_only_the_person_s_language_and_english_are_re
     assert "did not understand" in refusal(parse_when, "morgen 9:00 x", locale="fr", tz=LISBON, now=START).msgid
 
 
+def test_the_last_word_is_always_what_to_be_reminded_of() -> None:
+    assert when("tomorrow 9:00") == (datetime(2026, 3, 2, 8, 0, tzinfo=UTC), "9:00")
+
+
+def test_relative_times_count_from_the_person_s_own_clock() -> None:
+    tokyo = zone("Asia/Tokyo")  # 17:00 there when it is 08:00 UTC
+    found = parse_when("in 2 hours call", locale="en", tz=tokyo, now=START)
+    assert (found.moment, found.what) == (START + timedelta(hours=2), "call")
+
+
 def test_a_reminder_in_a_dst_gap_or_repeat_is_refused() -> None:
     refused = refusal(parse_when, "2026-10-25 01:30 call", locale="en", tz=LISBON, now=START)
     assert refused.field == "when" and "happens twice" in refused.msgid
