@@ -97,6 +97,7 @@ def test_a_missing_database_is_named_with_what_to_do(tmp_path: Path) -> None:
         one_clear_line(run_bot(args, tmp_path, DATABASE_URL=url), f"no database “{missing}”", f"createdb {missing}")
 
 
+@pytest.mark.fresh_database  # `db upgrade` has something to write only on an empty database
 def test_a_read_only_postgresql_is_named(database_url: str, tmp_path: Path) -> None:
     postgres_only()
     url = make_url(database_url)
