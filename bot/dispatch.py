@@ -139,7 +139,8 @@ class Dispatcher:
         try:
             self.services.onboarding.first_contact(member)
         except Exception:
-            log.exception("could not welcome %s", member.user_id)
+            # The request itself goes on (and says what failed, once, when it is the database): a warning here.
+            log.warning("could not welcome %s", member.user_id, exc_info=True)
 
     # ------------------------------------------------------------ events
 
