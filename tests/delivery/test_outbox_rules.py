@@ -548,3 +548,17 @@ async def test_a_send_that_waits_too_long_for_its_turn_is_not_posted_but_given_b
     assert chat.texts() == []
     assert outcome.error is not None and outcome.error.kind == ChatError.RATE_LIMITED
     assert outcome.error.retry_after == 0 and not outcome.error.maybe_sent  # tried again at once, nothing to check
+
+
+def test_a_sender_s_old_claim_is_void_once_it_claims_the_row_again(delivery: DeliveryService, store: DeliveryStore,
+                                                                    clock: MovableClock) -> None:
+    now = clock.now()
+    delivery.to_channel("again:1", GENERAL, hello)
+    old = claim(store, now)
+    renewed = claim(store, now + LEASE * 2)  # the same sender, after its lease ran out
+    assert renewed.attempts == 2 and aware(store.rows()[0].updated_at) == now + LEASE * 2
+    store.failed(old, now=now, state=DeliveryState.failed, reason="forbidden", detail="")
+    assert store.rows()[0].state is DeliveryState.sending
+    store.sent(renewed, now=now + LEASE * 2, message_id="1")
+    assert store.release(worker="w1", now=now + LEASE * 3) == 0  # what it sent stays sent
+    assert store.rows()[0].state is DeliveryState.sent
