@@ -507,5 +507,11 @@ def test_everything_a_person_reads_is_in_their_language() -> None:
     _, errors = read_page(s, single, {"uses": "often"}, {}, "fr")
     assert errors["useful"].startswith("FR useful") and errors["useful"] != "FR useful is required."
     assert parse_value(question(s, "strategy"), "no") == "no"
+    assert "“maybe”" in refused(question(s, "strategy"), "maybe").msgid.replace("{value}", "maybe")
+    comment = field_for(question(s, "comment"), "fr", {}, inline_conditions=False, survey=s)
+    assert comment.check("x" * 501) == "FR comment est trop long : 501 caractères, 500 au plus."
+    helped = fine(with_question(2, help=in_two_languages("pick")))
+    themes_hint = field_for(question(helped, "themes"), "en", {}, inline_conditions=False, survey=helped).hint
+    assert themes_hint == "pick At most 2."
     assert field_for(question(s, "partners"), "fr", {}, inline_conditions=False, survey=s).check("x" * 3) != \
         "“xxx” is not a number."
