@@ -93,7 +93,7 @@ async def run_bot(count: int, rate: float) -> dict[str, float]:
         all_in = asyncio.Event()
 
         async def record(event: MessagePosted, chat: Chat) -> None:
-            latencies.append((time.time_ns() - int(event.text.split(" ", 1)[0])) / 1e6)
+            latencies.append((time.time_ns() - int(event.text.plain().split(" ", 1)[0])) / 1e6)
             if len(latencies) == count:
                 all_in.set()
 
