@@ -67,8 +67,11 @@ PER_SECOND = 50
 LANGUAGES = ("en", "fr", "es", "it", "pt", "de", "uk")
 TEXT = ("International Migrants Day is on 18 December. The campaign kit is ready: posters, the short film and the "
         "social media cards. Tell the network what your city is doing, with /share-practice.")
-#: A worker killed half-way leaves its claims `sending`; the other takes them over once their lease runs out.
-LEASE_SECONDS = 8.0
+#: A claim's lease (an attempt may take a third of it). A worker killed half-way leaves its claims `sending`; the
+#: other takes them over once their lease runs out, so `--kill` runs shorten it (`--lease`). Shorter than this, an
+#: attempt that waits out discord.py's own handling of a 429 runs out of time and waits for a retry instead.
+LEASE_SECONDS = 30.0
+KILL_LEASE_SECONDS = 8.0
 
 
 @dataclass
@@ -235,7 +238,8 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
                     while not await asyncio.to_thread(lambda: core.services.delivery.report(item).finished):
                         await asyncio.sleep(0.1)  # the last outcomes recorded
             else:
-                workers = [await start_worker(n, database_url, data_dir, slack, discord_fake)
+                lease = args.lease or (KILL_LEASE_SECONDS if args.kill else LEASE_SECONDS)
+                workers = [await start_worker(n, database_url, data_dir, slack, discord_fake, lease)
                            for n in range(args.workers)]
                 started, wall_started, cpu = time.perf_counter(), time.time(), time.process_time()
                 broadcasts.confirm(preview.broadcast.id, sender)
@@ -293,9 +297,9 @@ async def main_bench(args: argparse.Namespace, database_url: str, data_dir: Path
 
 
 async def start_worker(number: int, database_url: str, data_dir: Path, slack: FakeSlackWebAPI,
-                       discord_fake: fd.FakeDiscord) -> subprocess.Popen[bytes]:
+                       discord_fake: fd.FakeDiscord, lease: float = LEASE_SECONDS) -> subprocess.Popen[bytes]:
     """A worker process sending deliveries (as `python -m bot worker` would); returns once it is connected."""
-    config = {"number": number + 1, "database_url": database_url, "data_dir": str(data_dir),
+    config = {"number": number + 1, "database_url": database_url, "data_dir": str(data_dir), "lease": lease,
               "slack": slack.base_url, "discord_api": discord_fake.api_base,
               "discord_gateway": discord_fake.gateway_url}
     log = open(data_dir / f"worker-{number + 1}.log", "wb")  # noqa: SIM115 - the worker's own to keep
@@ -318,7 +322,7 @@ async def run_worker(config: dict[str, Any]) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config["discord_gateway"])
     core = build_core(settings_for(config["database_url"], Path(config["data_dir"])), migrate=False)
     delivery = DeliveryService(core.engine, core.services.members, worker=f"worker-{config['number']}",
-                               lease=timedelta(seconds=LEASE_SECONDS), poll_interval=0.5)
+                               lease=timedelta(seconds=config["lease"]), poll_interval=0.5)
     bot = ICCBot(core, guild_ready_timeout=0.05, sync_at_start=False)
     await bot.login("fake-bot-token")
     connected = asyncio.create_task(bot.connect(reconnect=True))
@@ -346,6 +350,8 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true",
                         help="send from this process, beside the fakes, instead of from worker processes")
     parser.add_argument("--kill", action="store_true", help="kill -9 the first worker half-way")
+    parser.add_argument("--lease", type=float, default=0.0,
+                        help=f"claims' lease, seconds (default {LEASE_SECONDS:g}; --kill: {KILL_LEASE_SECONDS:g})")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
