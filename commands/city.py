@@ -26,7 +26,7 @@ from bot.services.cities import (
 from bot.services.clusters.channels import platform_label
 from bot.services.clusters.service import clean_languages, clean_themes
 from bot.services.onboarding import CITY_ACTION
-from bot.services.practices import THEME_LABELS
+from bot.services.practice_rules import THEME_LABELS
 from commands.cluster import checked, joined
 
 EDIT_FORM = "city-edit"

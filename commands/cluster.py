@@ -29,7 +29,7 @@ from bot.services.clusters.service import (
     clean_priorities,
     clean_themes,
 )
-from bot.services.practices import THEME_LABELS
+from bot.services.practice_rules import THEME_LABELS
 
 CREATE_FORM = "cluster-create"
 EDIT_FORM = "cluster-edit"

@@ -22,15 +22,8 @@ from bot.messages import (
 from bot.models import Role
 from bot.models.practices import THEMES, PracticeStatus, ReviewAction
 from bot.registry import ActionHandler, Args, Command, FormSpec, Option, OptionKind, Registry, Subcommand
-from bot.services.practices import (
-    REASON_LIMIT,
-    STATUS_LABELS,
-    THEME_LABELS,
-    PracticeCard,
-    PracticeDetails,
-    ReviewOutcome,
-    clean_reason,
-)
+from bot.services.practice_rules import REASON_LIMIT, STATUS_LABELS, THEME_LABELS, clean_reason
+from bot.services.practices import PracticeCard, PracticeDetails, ReviewOutcome
 from commands.share_practice import checked
 
 PAGE_SIZE = 5

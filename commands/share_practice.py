@@ -11,7 +11,7 @@ from bot.messages import Choice, FieldKind, Form, FormField, Reply, Response, Va
 from bot.models import Role
 from bot.models.practices import THEMES
 from bot.registry import Args, Command, FormSpec, Option, Registry
-from bot.services.practices import (
+from bot.services.practice_rules import (
     CONTACT_LIMIT,
     OTHER_LANGUAGES,
     SUMMARY_LIMIT,

@@ -40,14 +40,8 @@ from bot.models.practices import (
 from bot.practices_io.records import CSV_COLUMNS, CSV_HEADER, REQUIRED_COLUMNS, timestamp, unguard_cell
 from bot.services.members import fold
 from bot.services.practice_files import FileMessage
-from bot.services.practices import (
-    REASON_LIMIT,
-    PracticeService,
-    clean_language,
-    clean_title,
-    clean_translated_summary,
-    draft,
-)
+from bot.services.practice_rules import REASON_LIMIT, clean_language, clean_title, clean_translated_summary, draft
+from bot.services.practices import PracticeService
 
 #: Names the UUIDs made from a row's content (uuid5), so that they differ from those of any other use.
 CONTENT_NAMESPACE = uuid.UUID("5d0f3a5e-8c0b-4f4e-9a51-1c2a6b7e0c11")

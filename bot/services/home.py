@@ -17,7 +17,8 @@ from bot.messages import Section
 from bot.models import Member, Role
 from bot.services.clusters import ClusterService
 from bot.services.members import CityDirectory
-from bot.services.practices import STATUS_LABELS, PracticeService
+from bot.services.practice_rules import STATUS_LABELS
+from bot.services.practices import PracticeService
 
 log = logging.getLogger(__name__)
 

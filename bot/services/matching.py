@@ -20,7 +20,7 @@ from bot.regions import region_name
 from bot.services.cities import SHARED
 from bot.services.clusters.names import ascii_fold
 from bot.services.clusters.service import ClusterService
-from bot.services.practices import THEME_LABELS
+from bot.services.practice_rules import THEME_LABELS
 
 #: How many cities and clusters a match suggests.
 SHOWN = 5

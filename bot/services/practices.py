@@ -30,29 +30,13 @@ from bot.models.practices import (
 )
 from bot.ports import Clock, SystemClock
 from bot.services.members import CityDirectory
-from bot.services.practice_rules import (  # noqa: F401
-    CONTACT_LIMIT,
-    DEEPL_LANGUAGES,
-    LINK_LIMIT,
-    MAX_LINKS,
+from bot.services.practice_rules import (
     MAX_PAGE_SIZE,
-    OTHER_LANGUAGES,
     REASON_LIMIT,
-    STATUS_LABELS,
-    SUMMARY_LIMIT,
-    TEXT_LIMIT,
-    THEME_LABELS,
-    TITLE_LIMIT,
     check_author_city,
-    clean_contact,
-    clean_description,
     clean_language,
-    clean_links,
     clean_reason,
-    clean_results,
-    clean_summary,
     clean_theme_filter,
-    clean_themes,
     clean_title,
     clean_translated_summary,
     draft,

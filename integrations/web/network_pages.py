@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.i18n import language_name, t
 from bot.models import City, Cluster, ClusterStatus
-from bot.services.practices import THEME_LABELS
+from bot.services.practice_rules import THEME_LABELS
 from integrations.web.practices_pages import theme_namer
 from integrations.web.site import Site, reader_language
 

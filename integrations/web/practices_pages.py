@@ -16,7 +16,8 @@ from starlette.routing import BaseRoute, Route
 from bot.errors import UserError
 from bot.i18n import language_name, t
 from bot.models.practices import THEMES, PracticeStatus
-from bot.services.practices import THEME_LABELS, SearchPage
+from bot.services.practice_rules import THEME_LABELS
+from bot.services.practices import SearchPage
 from bot.settings import SUPPORTED_LOCALES
 from integrations.web.feeds import atom, csv_list, json_list
 from integrations.web.site import Site, reader_language

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from bot.i18n import t
 from bot.models import Practice, PracticeStatus, Role
-from bot.services.practices import draft
+from bot.services.practice_rules import draft
 from bot.wiring import Core, build_core
 from tests.discord.helpers import (
     ALICE,

@@ -11,7 +11,7 @@ from bot.messages import Identity
 from bot.models import City, Member, Role
 from bot.models.practices import PracticeCreate
 from bot.services import Services
-from bot.services.practices import draft
+from bot.services.practice_rules import draft
 from bot.wiring import Core
 from tests.support.chat import RecordingChat
 

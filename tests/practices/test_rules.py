@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.models import Role
 from bot.models.practices import THEMES, Practice, PracticeCreate, PracticeStatus, PracticeTheme
 from bot.services import Services
-from bot.services.practices import (
+from bot.services.practice_rules import (
     clean_contact,
     clean_description,
     clean_language,

@@ -11,7 +11,7 @@ from bot.i18n import t
 from bot.messages import Identity, Response, TranslationRequested
 from bot.models import Practice, PracticeStatus, ReviewAction, Role
 from bot.richtext import RichText
-from bot.services.practices import draft
+from bot.services.practice_rules import draft
 from tests.fakes import slack as fs
 from tests.fakes.slack import DEFAULT_USER_ID
 from tests.slack.conftest import Slack, message_text

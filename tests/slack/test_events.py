@@ -164,7 +164,7 @@ async def test_app_home_shows_profile_clusters_practices_and_language(slack: Sla
 
 
 async def test_app_home_lists_the_persons_practices_with_their_status(slack: Slack) -> None:
-    from bot.services.practices import draft
+    from bot.services.practice_rules import draft
 
     author = slack.coordinator(city="Lisbon")
     member = slack.core.services.members.find(author)
