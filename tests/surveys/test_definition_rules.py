@@ -83,6 +83,8 @@ def test_texts_fall_back_to_english_then_to_any_language() -> None:
     assert text_in({"en": "Yes", "fr": "Oui"}, "fr") == "Oui"
     assert text_in({"en": "Yes", "fr": ""}, "fr") == "Yes"
     assert text_in({"de": "Ja"}, "fr") == "Ja"
+    assert text_in({"de": "Ja", "en": "Yes"}, "fr") == "Yes"  # English before the first language given
+    assert text_in({"de": ""}, "fr") == ""
     assert text_in(None, "fr") == text_in({}, "fr") == ""
 
 
@@ -239,7 +241,7 @@ def test_the_same_problem_is_reported_once() -> None:
     error = DefinitionError([Problem("f", 3, "b"), Problem("f", 1, "a"), Problem("f", 3, "b")])
     assert [(p.line, p.msgid) for p in error.problems] == [(1, "a"), (3, "b")]
     assert str(error) == "f, line 1: a; f, line 3: b"
-    assert error.describe("fr").splitlines()[0].startswith("f, ")
+    assert error.describe("fr").splitlines() == ["f, ligne 1 : a", "f, ligne 3 : b"]  # in the reader's language
 
 
 def test_the_line_of_a_missing_field_is_its_parent_s() -> None:
@@ -268,13 +270,36 @@ def test_files_are_read_by_name_and_every_broken_one_reported(tmp_path: Path) ->
     catalogue = load_catalogue(folder, shown=lambda path: f"shown/{path.name}")
     assert list(catalogue.surveys) == ["network-check"]
     assert sorted(catalogue.broken) == ["shown/b.yml", "shown/d.yaml"]
-    assert "Another file already defines the survey “network-check”." in catalogue.broken["shown/b.yml"].describe("en")
+    assert catalogue.broken["shown/b.yml"].describe("en") == \
+        "shown/b.yml, line 1: Another file already defines the survey “network-check”."
     assert catalogue.broken["shown/d.yaml"].describe("en") == \
         "shown/d.yaml, line 1: The file cannot be read: UnicodeDecodeError."
     assert load_definition(folder / "a.yaml").id == "network-check"
     with pytest.raises(DefinitionError) as caught:
         load_definition(folder / "missing.yaml", name="gone.yaml")
     assert caught.value.describe("en") == "gone.yaml, line 1: The file cannot be read: FileNotFoundError."
+    (folder / "e.yaml").write_text("- a list\n", encoding="utf-8")
+    for name, shown in (("shown.yaml", "shown.yaml"), (None, (folder / "e.yaml").as_posix())):
+        with pytest.raises(DefinitionError) as caught:
+            load_definition(folder / "e.yaml", name=name)
+        assert caught.value.describe("en").startswith(f"{shown}, line 1: A survey definition is a mapping")
+
+
+def test_a_date_that_is_not_one_is_one_problem_quoted_in_part() -> None:
+    only(problems(check_definition(closes="x" * 60)), f"“{'x' * 40}” is not a date (write it as 2027-03-21).")
+    only(problems(check_definition(opens="2030-13-01")), "“2030-13-01” is not a date")
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"anonymous": "perhaps"}, "“anonymous” has a value that does not fit: Input should be a valid boolean"),
+    ({"chase": "weekly"}, "“chase” has a value that does not fit: Input should be a valid list."),
+    ({"questions": []}, "“questions” has a value that does not fit: List should have at least 1 item"),
+    ({"outcome_share": 0}, "“outcome_share” has a value that does not fit: Input should be greater than 0."),
+    ({"title": "Network check"}, "“title” has a value that does not fit: Input should be a valid dictionary."),
+])
+def test_a_value_of_the_wrong_type_or_out_of_bounds_says_what_was_expected(changes: dict[str, Any],
+                                                                          words: str) -> None:
+    only(problems(check_definition(**changes)), words)
 
 
 # ------------------------------------------------------------------ asking
