@@ -540,3 +540,62 @@ def test_everything_a_person_reads_is_in_their_language() -> None:
     assert themes_hint == "pick At most 2."
     assert field_for(question(s, "partners"), "fr", {}, inline_conditions=False, survey=s).check("x" * 3) != \
         "“xxx” is not a number."
+
+
+
+def _keys_last(item: dict[str, Any], *last: str) -> dict[str, Any]:
+    """`item` with the keys `last` moved to its end, each on a line of its own below the item's first line."""
+    return {**{k: v for k, v in item.items() if k not in last}, **{k: item[k] for k in last}}
+
+
+THEMES = [{"id": c, "text": every_language(f"Theme {c}")} for c in ("a", "b", "c")]
+
+
+@pytest.mark.parametrize(("index", "question", "needle", "words"), [
+    (2, {"choices": [THEMES[0], _keys_last({"id": "B b", "text": every_language("b")}, "id")]}, "id: B b",
+     "“B b” is not a valid id"),
+    (2, {"choices": [THEMES[0], _keys_last(THEMES[0], "id")]}, "id: a", "The id “a” is used twice."),
+    (2, {"choices": [THEMES[0], {"id": "b", "text": {"en": "Theme b"}}]}, "text:", "The text has no “fr” version"),
+    (3, {"id": "Partners"}, "id: Partners", "“Partners” is not a valid id"),
+    (3, {"id": "uses"}, "id: uses", "The id “uses” is used twice."),
+    (3, {"text": {"en": "How many?"}}, "text:", "The text has no “fr” version"),
+    (3, {"help": {"en": "Roughly"}}, "help:", "The text has no “fr” version"),
+    (2, {"choices": None, "choice_set": "levels"}, "choice_set: levels", "There is no choice set called “levels”."),
+    (2, {"choices": []}, "choices: []", "A choice question needs at least one choice."),
+])
+def test_each_problem_is_on_the_line_of_what_is_wrong(index: int, question: dict[str, Any], needle: str,
+                                                      words: str) -> None:
+    """The line is the wrong key's own, not its question's or its list's (the keys changed are placed last)."""
+    definition = with_question(index, **question)
+    changed = definition["questions"][index]
+    definition["questions"][index] = _keys_last(changed, *(key for key in question if key in changed))
+    text = dump(definition)
+    lines = text.splitlines()
+    questions = lines.index("questions:")
+    starts = [number for number, line in enumerate(lines, 1) if number > questions and line.startswith("- ")]
+    starts.append(len(lines) + 1)
+    wanted = max(number for number in range(starts[index] + 1, starts[index + 1]) if needle in lines[number - 1])
+    found = problems(text)  # a text without its other languages: one problem per language, on one line
+    assert all(problem.startswith(f"{wanted}: ") for problem in found) and words in found[0], (found, wanted)
+
+
+def test_a_scale_without_its_max_is_refused_on_the_question_s_line() -> None:
+    text = dump(with_question(1, min=5, max=None))
+    only(problems(text), f"{text.splitlines().index('- id: useful') + 1}: A scale goes from “min” to “max”")
+
+def test_a_long_id_or_set_name_is_quoted_in_part() -> None:
+    long = "Q" * 70
+    only(problems(with_question(3, id=long)), f"“{'Q' * 60}” is not a valid id")
+    only(problems(with_question(2, choices=[{"id": long, "text": every_language("x")}])), f"“{'Q' * 60}” is not")
+    only(problems(with_question(2, choices=None, choice_set=long.lower())),
+         f"There is no choice set called “{'q' * 60}”.")
+
+
+def test_a_file_that_is_not_a_mapping_is_refused_at_its_first_line() -> None:
+    assert problems("# a survey\n\n- just\n- a list\n") == [
+        "3: A survey definition is a mapping of fields (id, title, questions…)."]
+
+
+def test_a_described_problem_is_in_the_reader_s_language() -> None:
+    error = DefinitionError([Problem("f", 2, "“{field}” is given twice.", (("field", "per"),))])
+    assert error.describe("fr") == "f, ligne 2 : « per » est donné deux fois."
