@@ -562,6 +562,14 @@ THEMES = [{"id": c, "text": every_language(f"Theme {c}")} for c in ("a", "b", "c
     (3, {"help": {"en": "Roughly"}}, "help:", "The text has no “fr” version"),
     (2, {"choices": None, "choice_set": "levels"}, "choice_set: levels", "There is no choice set called “levels”."),
     (2, {"choices": []}, "choices: []", "A choice question needs at least one choice."),
+    (1, {"max": 12}, "max: 12", "A scale goes from “min” to “max”, with 2 to 11 steps."),
+    (1, {"labels": {"min": {"en": "bad"}, "max": every_language("good")}}, "min:", "The text has no “fr” version"),
+    (1, {"labels": {"min": every_language("bad"), "max": {"en": "good"}}}, "max:", "The text has no “fr” version"),
+    (3, {"max_length": 10}, "max_length: 10", "Only free-text questions have “max_length”."),
+    (5, {"max_length": 3001}, "max_length: 3001", "“max_length” is at most 3000."),
+    (3, {"max_choices": 2}, "max_choices: 2", "Only multiple-choice questions have “max_choices”."),
+    (1, {"when": {"question": "partners", "is": ["1"]}}, "question: partners", "which comes later"),
+    (4, {"when": {"question": "partners", "is": ["1"]}}, "question: partners", "A condition can only name a choice"),
 ])
 def test_each_problem_is_on_the_line_of_what_is_wrong(index: int, question: dict[str, Any], needle: str,
                                                       words: str) -> None:
@@ -587,6 +595,7 @@ def test_a_long_id_or_set_name_is_quoted_in_part() -> None:
     long = "Q" * 70
     only(problems(with_question(3, id=long)), f"“{'Q' * 60}” is not a valid id")
     only(problems(with_question(2, choices=[{"id": long, "text": every_language("x")}])), f"“{'Q' * 60}” is not")
+    only(problems(with_question(1, when={"question": long, "is": ["1"]})), f"names “{'Q' * 60}”, which is no")
     only(problems(with_question(2, choices=None, choice_set=long.lower())),
          f"There is no choice set called “{'q' * 60}”.")
 
@@ -599,3 +608,10 @@ def test_a_file_that_is_not_a_mapping_is_refused_at_its_first_line() -> None:
 def test_a_described_problem_is_in_the_reader_s_language() -> None:
     error = DefinitionError([Problem("f", 2, "“{field}” is given twice.", (("field", "per"),))])
     assert error.describe("fr") == "f, ligne 2 : « per » est donné deux fois."
+
+
+def test_a_condition_cannot_name_a_free_text_question() -> None:
+    definition = check_definition()
+    definition["questions"].append({"id": "follow-up", "kind": "yes_no", "text": every_language("More?"),
+                                    "when": {"question": "comment", "is": ["anything"]}})
+    only(problems(definition), "A condition can only name a choice, scale or yes/no question.")
