@@ -615,3 +615,42 @@ def test_a_condition_cannot_name_a_free_text_question() -> None:
     definition["questions"].append({"id": "follow-up", "kind": "yes_no", "text": every_language("More?"),
                                     "when": {"question": "comment", "is": ["anything"]}})
     only(problems(definition), "A condition can only name a choice, scale or yes/no question.")
+
+
+def test_yaml_that_is_not_yaml_says_why_on_one_line_at_its_line() -> None:
+    assert problems("id: x\n  bad: [\n") == ["2: This is not valid YAML: mapping values are not allowed here."]
+    # A character YAML does not allow (its reader's error has a position, not a line, and two lines of text).
+    assert problems("id: x\ntitle: a\x07b\n") == [
+        "2: This is not valid YAML: unacceptable character #x0007: special characters are not allowed."]
+
+
+def test_a_key_given_twice_inside_a_question_or_a_text_is_found_too() -> None:
+    text = dump(check_definition())
+    text = text.replace("  kind: number\n", "  kind: number\n  kind: text\n")
+    text = text.replace("title:\n  en: Network check\n", "title:\n  en: Network check\n  en: Check\n", 1)
+    lines = text.splitlines()
+    assert problems(text) == [f"{lines.index('  en: Check') + 1}: “en” is given twice.",
+                              f"{lines.index('  kind: text') + 1}: “kind” is given twice."]
+
+
+@pytest.mark.parametrize(("changes", "needle", "words"), [
+    ({"id": "Network Check"}, "id: Network Check", "is not a valid id"),
+    ({"title": {"en": "Check"}}, "title:", "The text has no “fr” version"),
+    ({"intro": {"en": "Hello"}}, "intro:", "The text has no “fr” version"),
+    ({"audience": "galaxy:far"}, "audience: galaxy:far", "is not an audience"),
+    ({"opens": "2030-02-01"}, "closes:", "The survey closes before it opens."),
+    ({"chase": [400]}, "chase:", "from 0 to 365"),
+    ({"choice_sets": {"levels": [{"id": "A", "text": every_language("A")}]}}, "- id: A", "“A” is not a valid id"),
+    ({"outcome": "campaign-days", "outcome_question": "uses"}, "outcome_question: uses", "must name a multiple"),
+])
+def test_each_survey_level_problem_is_on_the_line_of_its_key(changes: dict[str, Any], needle: str,
+                                                             words: str) -> None:
+    """The changed keys are placed last, on lines of their own, below every line a fallback could point to."""
+    definition = check_definition(**changes)
+    moved = [*changes, "closes"] if "opens" in changes else list(changes)
+    text = dump({**{k: v for k, v in definition.items() if k not in moved}, **{k: definition[k] for k in moved}})
+    lines = text.splitlines()
+    wanted = next(number for number, line in enumerate(lines, 1) if line.strip().startswith(needle))
+    found = problems(text)
+    assert wanted > 1 and all(problem.startswith(f"{wanted}: ") for problem in found), (found, wanted)
+    assert words in found[0]

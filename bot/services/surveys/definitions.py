@@ -394,8 +394,11 @@ def parse_definition(text: str, file: str) -> SurveyDef:
         raise DefinitionError([Problem(file, line, N_("This is not valid YAML: {detail}."),
                                        (("detail", str(exc.problem or exc)[:120]),))]) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError([Problem(file, 1, N_("This is not valid YAML: {detail}."),
-                                       (("detail", str(exc)[:120]),))]) from None
+        # A character YAML does not allow: the reader's error has no mark, only the character's position, and says
+        # where on a second line (a problem is shown on one line).
+        line = text.count("\n", 0, getattr(exc, "position", 0)) + 1
+        raise DefinitionError([Problem(file, line, N_("This is not valid YAML: {detail}."),
+                                       (("detail", str(exc).partition("\n")[0][:120]),))]) from None
     duplicates: list[tuple[int, str]] = []
     if node is not None:
         _lines(node, (), located.lines, duplicates)
