@@ -116,11 +116,15 @@ class Schedule:
              subscriptions: Iterable[Subscription] | None = None) -> int:
         """Plan the reminders and digests due within the horizon (those already planned are kept); returns how many
         are new."""
+        return self._add(self._planned_rows(events=events, subscriptions=subscriptions))
+
+    def _planned_rows(self, *, events: Iterable[CalendarEvent] | None,
+                      subscriptions: Iterable[Subscription] | None) -> list[dict[str, Any]]:
         now = self.now()
         until = now + HORIZON
         subs = list(subscriptions) if subscriptions is not None else self.subscriptions.all()
         if not subs:
-            return 0
+            return []
         longest = max((max(offsets_of(sub), default=0) for sub in subs), default=0)
         candidates = list(events) if events is not None else self.events.events(now, until + timedelta(days=longest))
         rows: list[dict[str, Any]] = []
@@ -137,7 +141,7 @@ class Schedule:
             for channel, place in places.items():
                 first = min(aware(sub.created_at) or now for sub in subs if channel_of(sub) == channel)
                 rows.extend(self._digests(channel, place, first, now, until))
-        return self._add(rows)
+        return rows
 
     def _reminders(self, event: CalendarEvent, sub: Subscription, channel: Identity, place: Place, since: datetime,
                    now: datetime, until: datetime) -> Iterable[dict[str, Any]]:
@@ -210,12 +214,19 @@ class Schedule:
     # ------------------------------------------------------------ changes
 
     def event_changed(self, event: CalendarEvent, *, tell: bool) -> int:
-        """An event moved or was cancelled: drop what was planned for it, tell each subscribed channel once (when
-        `tell`), and plan again. Returns how many channels are told."""
+        """An event changed, moved or was cancelled: drop what was planned for it and is no longer due, tell each
+        subscribed channel once (when `tell`), and plan again. Returns how many channels are told."""
+        rows = self._planned_rows(events=[event], subscriptions=None) if event.status is EventStatus.confirmed else []
+        # A reminder still due (the same day and offset: its key) stays planned; cancelled, it could not be
+        # planned again under its key, and an event changed within its day would lose its reminders.
+        still = {row["key"] for row in rows}
         with self.engine.begin() as connection:
-            connection.execute(update(TABLE).where(TABLE.c.event_id == event.id,
-                                                   TABLE.c.state == NoticeState.planned.value)
-                               .values(state=NoticeState.cancelled.value, updated_at=self.now()))
+            planned = connection.execute(select(TABLE.c.id, TABLE.c.key).where(
+                TABLE.c.event_id == event.id, TABLE.c.state == NoticeState.planned.value)).all()
+            gone = [notice_id for notice_id, key in planned if key not in still]
+            for start in range(0, len(gone), 400):
+                connection.execute(update(TABLE).where(TABLE.c.id.in_(gone[start:start + 400]))
+                                   .values(state=NoticeState.cancelled.value, updated_at=self.now()))
         told = 0
         if tell:
             now = self.now()
@@ -223,8 +234,7 @@ class Schedule:
             happening = Happening(event, upcoming) if upcoming is not None else None
             if upcoming is not None or event.status is EventStatus.cancelled:
                 told = self._tell(event, happening)
-        if event.status is EventStatus.confirmed:
-            self.plan(events=[event])
+        self._add(rows)
         return told
 
     def _tell(self, event: CalendarEvent, happening: Happening | None) -> int:

@@ -1,0 +1,142 @@
+"""The schedule's rules one by one, at exact moments: which reminders an event's subscribers get planned and until
+when, what a change to an event cancels and whom it tells, and what a person's reminders are (each test kills
+mutants of schedule.py that the scenario tests miss)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot.messages import Identity
+from bot.models import Member
+from bot.models.calendar import CalendarEvent, NoticeKind, NoticeState
+from bot.wiring import Core
+from tests.calendar.conftest import START, channel, person
+from tests.support.clock import MovableClock
+
+LISBON, MONTREAL = channel("city-lisbon"), channel("city-montreal")
+
+
+def someone(core: Core, name: str) -> Member:
+    found = core.services.members.find(person(name))
+    assert found is not None
+    return found
+
+
+def add_event(core: Core, start: str, end: str, *, title: str = "Network meeting") -> CalendarEvent:
+    """A meeting of the whole network, in Lisbon's time, added by the ICC team (its reminders planned at once)."""
+    values = {"title": title, "kind": "meeting", "start": start, "end": end, "time_zone": "Europe/Lisbon",
+              "audience": "all", "language": "en"}
+    return core.services.calendar.add_event(values, actor=someone(core, "ivana"), language="en")
+
+
+def move_event(core: Core, event: CalendarEvent, start: str, end: str, **changes: str) -> int:
+    """Change the event (its time, or only `changes`); returns how many channels are told."""
+    values = {"title": event.title, "kind": "meeting", "start": start, "end": end, "time_zone": "Europe/Lisbon",
+              "audience": "all", "language": "en", **changes}
+    assert event.id is not None
+    return core.services.calendar.edit_event(event.id, values, actor=someone(core, "ivana"), language="en").told
+
+
+def subscribe(core: Core, where: Identity, scope: str, offsets: str, who: str) -> None:
+    core.services.calendar.subscribe(where, scope, offsets, by=someone(core, who))
+
+
+def of_event(core: Core, event: CalendarEvent) -> list[tuple[str, datetime, NoticeState, datetime]]:
+    """The event's reminders: (channel, due, state, last change), in due order."""
+    return [(n.target_id, n.due_at.replace(tzinfo=UTC), n.state, n.updated_at.replace(tzinfo=UTC))
+            for n in core.services.calendar.schedule.notices(kind=NoticeKind.reminder) if n.event_id == event.id]
+
+
+def told(core: Core, event: CalendarEvent) -> list[tuple[str, str, str]]:
+    """The change notices enqueued about `event`: (channel, language, first line)."""
+    return [(row.target_id, row.locale, json.loads(row.payload)["text"]) for row in core.services.delivery.store.rows()
+            if row.item.startswith(f"event-change:{event.id}:")]
+
+
+def test_a_reminder_due_at_the_end_of_the_planning_horizon_is_planned(demo: Core) -> None:
+    subscribe(demo, LISBON, "all", "14", "ana")
+    # 62 days after START (1 March 08:00 UTC) is 2 May 08:00 UTC: 09:00 in Lisbon (summer time), 14 days before
+    # a meeting on 16 May.
+    event = add_event(demo, "2026-05-16 10:00", "2026-05-16 12:00")
+    assert [(target, due) for target, due, _, _ in of_event(demo, event)] == [
+        ("city-lisbon", datetime(2026, 5, 2, 8, 0, tzinfo=UTC))]
+    later = add_event(demo, "2026-05-17 10:00", "2026-05-17 12:00", title="A day later")
+    assert of_event(demo, later) == []  # due after the horizon: planned by a later run of the planner
+
+
+async def test_a_reminder_that_fell_due_while_nothing_planned_it_goes_out_late(demo: Core,
+                                                                            clock: MovableClock) -> None:
+    subscribe(demo, LISBON, "all", "0", "ana")
+    # 70 days ahead: beyond the horizon, so not planned when it is added.
+    event = add_event(demo, "2026-05-10 10:00", "2026-05-10 16:00")
+    assert of_event(demo, event) == []
+    clock.set(datetime(2026, 5, 10, 8, 30, tzinfo=UTC))  # 09:30 in Lisbon: the planner did not run until now
+    await demo.services.calendar.tick()
+    [(target, due, state, _)] = of_event(demo, event)
+    assert (target, due, state) == ("city-lisbon", datetime(2026, 5, 10, 8, 0, tzinfo=UTC), NoticeState.late)
+
+
+def test_moving_an_event_cancels_only_its_own_planned_reminders_and_tells_its_subscribers_once(
+    demo: Core, clock: MovableClock
+) -> None:
+    subscribe(demo, LISBON, "campaign-days", "2", "ana")  # not about meetings: not told
+    subscribe(demo, MONTREAL, "all", "14,2", "mireille")
+    event = add_event(demo, "2026-04-20 10:00", "2026-04-20 16:00")
+    other = add_event(demo, "2026-04-21 10:00", "2026-04-21 16:00", title="Other meeting")
+    demo.services.calendar.schedule.remind(member_id=someone(demo, "ana").id or 0, target=person("ana"), direct=True,
+                                           text="call", locale="pt", due=datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 4, 6, 13, 0, tzinfo=UTC))  # the 14-day reminder (09:00 in Montréal) is sent
+    demo.services.calendar.schedule.tick()
+    clock.set(datetime(2026, 4, 6, 14, 0, tzinfo=UTC))
+    assert move_event(demo, event, "2026-04-27 10:00", "2026-04-27 16:00") == 1
+    moved = datetime(2026, 4, 6, 14, 0, tzinfo=UTC)
+    assert [(due, state) for _, due, state, _ in of_event(demo, event)] == [
+        (datetime(2026, 4, 6, 13, 0, tzinfo=UTC), NoticeState.sent),
+        (datetime(2026, 4, 13, 13, 0, tzinfo=UTC), NoticeState.planned),
+        (datetime(2026, 4, 18, 13, 0, tzinfo=UTC), NoticeState.cancelled),
+        (datetime(2026, 4, 25, 13, 0, tzinfo=UTC), NoticeState.planned)]
+    assert [updated for _, _, state, updated in of_event(demo, event) if state is NoticeState.cancelled] == [moved]
+    assert {state for _, _, state, _ in of_event(demo, other)} == {NoticeState.planned}
+    [personal] = demo.services.calendar.schedule.notices(kind=NoticeKind.personal)
+    assert personal.state is NoticeState.planned
+    assert told(demo, event) == [("city-montreal", "fr,en", "Modifié : Network meeting")]
+
+
+def test_an_event_changed_within_its_day_keeps_its_reminders(demo: Core) -> None:
+    """A new description tells nobody; a new time on the same day tells the subscribers. Either way the reminders
+    of that day stay planned (they were cancelled, and could not be planned again under the same key)."""
+    subscribe(demo, MONTREAL, "all", "2", "mireille")
+    event = add_event(demo, "2026-04-20 10:00", "2026-04-20 16:00")
+    assert move_event(demo, event, "2026-04-20 10:00", "2026-04-20 16:00", description="Bring a friend.") == 0
+    assert told(demo, event) == []
+    assert move_event(demo, event, "2026-04-20 14:00", "2026-04-20 18:00") == 1
+    assert told(demo, event) == [("city-montreal", "fr,en", "Modifié : Network meeting")]
+    assert [(due, state) for _, due, state, _ in of_event(demo, event)] == [
+        (datetime(2026, 4, 18, 13, 0, tzinfo=UTC), NoticeState.planned)]
+
+
+def test_an_event_that_is_over_is_told_about_only_when_cancelled(demo: Core, clock: MovableClock) -> None:
+    subscribe(demo, MONTREAL, "all", "2", "mireille")
+    event = add_event(demo, "2026-03-10 10:00", "2026-03-10 16:00")
+    clock.set(datetime(2026, 3, 11, 12, 0, tzinfo=UTC))
+    assert demo.services.calendar.schedule.event_changed(event, tell=True) == 0  # nothing left of it to move
+    assert told(demo, event) == []
+    change = demo.services.calendar.cancel_event(event.id or 0, actor=someone(demo, "ivana"))
+    assert change.told == 1 and told(demo, event) == [("city-montreal", "fr,en", "Annulé : Network meeting")]
+
+
+def test_a_person_s_reminders_are_returned_as_planned_and_listed_by_due_time(demo: Core, clock: MovableClock) -> None:
+    schedule = demo.services.calendar.schedule
+    ana = someone(demo, "ana").id or 0
+    due = START + timedelta(hours=5)
+    for hours, text in ((5, "later"), (2, "sooner"), (1, "first")):
+        notice = schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
+                                 due=START + timedelta(hours=hours))
+        assert (notice.text, notice.state, notice.kind) == (text, NoticeState.planned, NoticeKind.personal)
+    assert notice.due_at.replace(tzinfo=UTC) == START + timedelta(hours=1) and notice.key.startswith("remind:")
+    assert [n.text for n in schedule.pending_of(ana)] == ["first", "sooner", "later"]
+    clock.set(START + timedelta(hours=1))
+    schedule.tick()
+    assert [n.text for n in schedule.pending_of(ana)] == ["sooner", "later"]  # the one handed over is not pending
+    assert schedule.pending_of(someone(demo, "joan").id or 0) == [] and due > clock.now()
