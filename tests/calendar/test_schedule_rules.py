@@ -140,3 +140,77 @@ def test_a_person_s_reminders_are_returned_as_planned_and_listed_by_due_time(dem
     schedule.tick()
     assert [n.text for n in schedule.pending_of(ana)] == ["sooner", "later"]  # the one handed over is not pending
     assert schedule.pending_of(someone(demo, "joan").id or 0) == [] and due > clock.now()
+
+
+def useful(core: Core, event: CalendarEvent) -> list[tuple[datetime, datetime]]:
+    """(due, last useful moment) of the event's reminders, in due order."""
+    return [(n.due_at.replace(tzinfo=UTC), n.useful_until.replace(tzinfo=UTC))
+            for n in core.services.calendar.schedule.notices(kind=NoticeKind.reminder) if n.event_id == event.id]
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 4, day, hour, minute, tzinfo=UTC)
+
+
+def test_a_reminder_is_useful_until_the_event_starts_and_on_its_day_until_it_ends(demo: Core) -> None:
+    subscribe(demo, LISBON, "all", "2,1,0", "ana")  # Lisbon is at UTC+1 in April
+    timed = add_event(demo, "2026-04-20 10:00", "2026-04-20 16:00")
+    assert useful(demo, timed) == [(at(18, 8), at(20, 9)), (at(19, 8), at(20, 9)), (at(20, 8), at(20, 15))]
+    all_day = add_event(demo, "2026-04-22", "", title="All day")  # from Lisbon's midnight to the next
+    assert useful(demo, all_day) == [(at(20, 8), at(21, 23)), (at(21, 8), at(21, 23)), (at(22, 8), at(22, 23))]
+    early = add_event(demo, "2026-04-24 07:00", "2026-04-24 08:00", title="Breakfast")  # over before 09:00
+    assert useful(demo, early)[-1] == (at(24, 8), at(24, 8, 1))  # a minute, then recorded as missed
+
+
+def test_a_reminder_falls_on_the_day_of_the_channel_s_own_zone(demo: Core) -> None:
+    subscribe(demo, MONTREAL, "all", "0", "mireille")
+    # 03:00 in Lisbon on 20 April is 22:00 on 19 April in Montréal: reminded at 09:00 there on the 19th.
+    event = add_event(demo, "2026-04-20 03:00", "2026-04-20 04:00")
+    assert [due for due, _ in useful(demo, event)] == [at(19, 13)]
+
+
+def test_reminders_due_before_a_subscription_or_an_event_existed_are_not_planned(demo: Core,
+                                                                                 clock: MovableClock) -> None:
+    subscribe(demo, LISBON, "all", "14,2", "ana")
+    soon = add_event(demo, "2026-03-06 10:00", "2026-03-06 12:00")  # 14 days before is past: only the 2-day one
+    assert [due for due, _ in useful(demo, soon)] == [datetime(2026, 3, 4, 9, 0, tzinfo=UTC)]
+    clock.set(datetime(2026, 4, 18, 8, 0, tzinfo=UTC))  # 09:00 in Lisbon, exactly when the 2-day one is due
+    now = add_event(demo, "2026-04-20 10:00", "2026-04-20 12:00", title="Now")
+    assert [due for due, _ in useful(demo, now)] == [at(18, 8)]
+
+
+def test_unsubscribing_drops_the_channel_s_planned_reminders(demo: Core) -> None:
+    subscribe(demo, LISBON, "all", "2", "ana")
+    subscribe(demo, MONTREAL, "all", "2", "mireille")
+    event = add_event(demo, "2026-04-20 10:00", "2026-04-20 12:00")
+    demo.services.calendar.unsubscribe(LISBON, "all")
+    assert [target for target, _, _, _ in of_event(demo, event)] == ["city-montreal"]
+
+
+def test_an_occurrence_over_for_more_than_a_day_is_not_planned_after_downtime(demo: Core,
+                                                                             clock: MovableClock) -> None:
+    subscribe(demo, LISBON, "all", "0", "ana")
+    event = add_event(demo, "2026-05-10 10:00", "2026-05-10 12:00")  # beyond the horizon when added
+    clock.set(datetime(2026, 5, 11, 23, 0, tzinfo=UTC))  # down until a day and a half after it
+    demo.services.calendar.schedule.tick()
+    assert of_event(demo, event) == []
+
+
+def digests(core: Core, target: str) -> list[tuple[str, datetime]]:
+    return [(n.occurrence, n.due_at.replace(tzinfo=UTC))
+            for n in core.services.calendar.schedule.notices(kind=NoticeKind.digest) if n.target_id == target]
+
+
+def test_digests_are_planned_from_the_subscription_to_the_end_of_the_horizon_inclusive(
+    demo: Core, clock: MovableClock
+) -> None:
+    subscribe(demo, LISBON, "all", "0", "ana")  # 1 March (a Sunday): March's digest is due on Monday the 2nd
+    assert digests(demo, "city-lisbon") == [("2026-03-01", datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
+                                            ("2026-04-01", datetime(2026, 4, 1, 8, 0, tzinfo=UTC)),
+                                            ("2026-05-01", datetime(2026, 5, 1, 8, 0, tzinfo=UTC))]
+    clock.set(datetime(2026, 3, 31, 8, 0, tzinfo=UTC))  # 62 days before 1 June 08:00 UTC (09:00 in Lisbon)
+    demo.services.calendar.schedule.plan()
+    assert digests(demo, "city-lisbon")[-1] == ("2026-06-01", datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 4, 1, 8, 0, tzinfo=UTC))  # 09:00 in Dublin: its April digest is due at this moment
+    subscribe(demo, channel("city-dublin"), "all", "0", "ivana")
+    assert digests(demo, "city-dublin")[0] == ("2026-04-01", datetime(2026, 4, 1, 8, 0, tzinfo=UTC))
