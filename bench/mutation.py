@@ -56,7 +56,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "schedule": (
         "bot/services/calendar/schedule.py",
-        ["tests/calendar/test_remind.py", "tests/calendar/test_reminders.py", "tests/calendar/test_reminder_times.py"],
+        ["tests/calendar/test_remind.py", "tests/calendar/test_reminders.py", "tests/calendar/test_reminder_times.py",
+         "tests/calendar/test_schedule_rules.py"],
     ),
     "when": (
         "bot/services/calendar/when.py",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from bot.i18n import t
 from bot.messages import Identity
 from bot.models import Member
 from bot.models.calendar import CalendarEvent, NoticeKind, NoticeState
@@ -23,9 +25,10 @@ def someone(core: Core, name: str) -> Member:
     return found
 
 
-def add_event(core: Core, start: str, end: str, *, title: str = "Network meeting") -> CalendarEvent:
-    """A meeting of the whole network, in Lisbon's time, added by the ICC team (its reminders planned at once)."""
-    values = {"title": title, "kind": "meeting", "start": start, "end": end, "time_zone": "Europe/Lisbon",
+def add_event(core: Core, start: str, end: str, *, title: str = "Network meeting",
+              time_zone: str = "Europe/Lisbon") -> CalendarEvent:
+    """A meeting of the whole network (in Lisbon's time), added by the ICC team (its reminders planned at once)."""
+    values = {"title": title, "kind": "meeting", "start": start, "end": end, "time_zone": time_zone,
               "audience": "all", "language": "en"}
     return core.services.calendar.add_event(values, actor=someone(core, "ivana"), language="en")
 
@@ -214,3 +217,61 @@ def test_digests_are_planned_from_the_subscription_to_the_end_of_the_horizon_inc
     clock.set(datetime(2026, 4, 1, 8, 0, tzinfo=UTC))  # 09:00 in Dublin: its April digest is due at this moment
     subscribe(demo, channel("city-dublin"), "all", "0", "ivana")
     assert digests(demo, "city-dublin")[0] == ("2026-04-01", datetime(2026, 4, 1, 8, 0, tzinfo=UTC))
+
+
+def delivered(core: Core, kind: str, target: str) -> list[tuple[str, dict[str, Any]]]:
+    """(language, message) of what was handed to the outbox for items of `kind` to `target`."""
+    return [(row.locale, json.loads(row.payload)) for row in core.services.delivery.store.rows()
+            if row.item.startswith(kind) and row.target_id == target]
+
+
+def test_a_digest_lists_the_month_of_the_channel_s_zone_in_its_time_and_says_when_it_is_late(
+    demo: Core, clock: MovableClock
+) -> None:
+    subscribe(demo, channel("city-odesa"), "all", "0", "olena")  # Kyiv: UTC+3 in May
+    for start, title in (("2026-05-01 00:30", "First night"), ("2026-05-31 23:30", "Last night"),
+                         ("2026-06-01 00:30", "June already")):
+        add_event(demo, start, start.replace(":30", ":45"), title=title, time_zone="Europe/Kyiv")
+    clock.set(datetime(2026, 5, 1, 6, 16, tzinfo=UTC))  # due at 06:00 UTC (09:00 in Kyiv): 16 minutes late
+    demo.services.calendar.schedule.tick()
+    [(locale, message)] = delivered(demo, "digest:2026-05", "city-odesa")
+    lines = message["sections"][0]["text"].splitlines()
+    assert locale == "uk" and message["text"].startswith(t("uk", "(Late: the bot was offline at the planned time.) "
+                                                                  "{text}", text=""))
+    ours = [line for line in lines if "night" in line or "June" in line]  # (the month's campaign days too)
+    assert len(ours) == 2 and "First night" in ours[0] and "00:30" in ours[0]
+    assert "Last night" in ours[1] and "23:30" in ours[1]
+
+
+def test_a_reminder_is_in_the_channel_s_languages_and_time(demo: Core, clock: MovableClock) -> None:
+    subscribe(demo, MONTREAL, "all", "0", "mireille")
+    add_event(demo, "2026-04-20 15:00", "2026-04-20 16:00")  # 10:00 in Montréal
+    clock.set(at(20, 13))
+    demo.services.calendar.schedule.tick()
+    [(locale, message)] = delivered(demo, "reminder:", "city-montreal")
+    assert locale == "fr,en"
+    assert [section["title"] for section in message["sections"]] == [
+        t("fr", "Today: {title}", title="Network meeting"), "Today: Network meeting"]
+    assert "10:00" in message["sections"][0]["text"] and "14:00" not in message["sections"][0]["text"]
+
+
+def test_a_reminder_of_an_event_changed_elsewhere_is_dropped_when_it_falls_due(demo: Core,
+                                                                              clock: MovableClock) -> None:
+    """Another process cancelled or moved the event and its planned reminders are still there: at hand-over the
+    one of a cancelled event, or of a day the event no longer falls on, is recorded as cancelled, never sent."""
+    subscribe(demo, LISBON, "all", "0", "ana")
+    ivana = someone(demo, "ivana")
+    events = demo.services.calendar.events
+    kept = add_event(demo, "2026-04-20 00:15", "2026-04-20 00:45", title="Just after midnight")
+    cancelled = add_event(demo, "2026-04-20 10:00", "2026-04-20 11:00", title="Cancelled")
+    moved = add_event(demo, "2026-04-20 12:00", "2026-04-20 13:00", title="Moved")
+    events.cancel(cancelled.id or 0, actor=ivana)
+    values = {"title": "Moved", "kind": "meeting", "start": "2026-04-21 12:00", "end": "2026-04-21 13:00",
+              "time_zone": "Europe/Lisbon", "audience": "all", "language": "en"}
+    events.update(moved.id or 0, events.check(values, language="en", actor=ivana), actor=ivana)
+    clock.set(at(20, 8))
+    report = demo.services.calendar.schedule.tick()
+    assert (report.sent, report.cancelled, report.failed) == (1, 2, 0)
+    assert [message["text"] for _, message in delivered(demo, "reminder:", "city-lisbon")] == [
+        "Hoje: Just after midnight"]
+    assert [state for _, _, state, _ in of_event(demo, kept)] == [NoticeState.sent]
