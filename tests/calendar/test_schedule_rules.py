@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.i18n import t
 from bot.messages import Identity
 from bot.models import Member
@@ -275,3 +277,51 @@ def test_a_reminder_of_an_event_changed_elsewhere_is_dropped_when_it_falls_due(d
     assert [message["text"] for _, message in delivered(demo, "reminder:", "city-lisbon")] == [
         "Hoje: Just after midnight"]
     assert [state for _, _, state, _ in of_event(demo, kept)] == [NoticeState.sent]
+
+
+def test_one_tick_counts_every_notice_it_hands_over_and_stamps_each(demo: Core, clock: MovableClock) -> None:
+    schedule = demo.services.calendar.schedule
+    ana = someone(demo, "ana").id or 0
+    for hours, text in ((1, "missed 1"), (1, "missed 2"), (13, "late 1"), (13, "late 2")):
+        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
+                        due=START + timedelta(hours=hours))
+    clock.set(START + timedelta(hours=13, minutes=16))  # the first two are no longer useful, the others late
+    report = schedule.tick()
+    assert (report.missed, report.late, report.sent) == (2, 2, 0)
+    assert {n.updated_at.replace(tzinfo=UTC) for n in schedule.notices(kind=NoticeKind.personal)} == {clock.now()}
+
+
+def test_a_notice_another_worker_handed_over_first_is_not_counted_again(demo: Core, clock: MovableClock,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = demo.services.calendar.schedule
+    schedule.remind(member_id=someone(demo, "ana").id or 0, target=person("ana"), direct=True, text="call",
+                    locale="pt", due=START + timedelta(hours=1))
+    clock.set(START + timedelta(hours=1))
+    seen = schedule.due(clock.now())  # both workers read the notice as due...
+    assert schedule.tick().sent == 1  # ...one hands it over and marks it
+    clock.advance(minutes=20)
+    monkeypatch.setattr(schedule, "due", lambda now, limit=500: seen)
+    report = schedule.tick()  # the other, late, finds it marked already
+    assert (report.sent, report.late) == (0, 0)
+    assert [n.state for n in schedule.notices(kind=NoticeKind.personal)] == [NoticeState.sent]
+
+
+def test_what_is_due_comes_earliest_first_up_to_a_limit(demo: Core, clock: MovableClock) -> None:
+    schedule = demo.services.calendar.schedule
+    ana = someone(demo, "ana").id or 0
+    for hours, text in ((3, "third"), (1, "first"), (2, "second"), (4, "not yet")):
+        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
+                        due=START + timedelta(hours=hours))
+    clock.set(START + timedelta(hours=3))
+    assert [n.text for n in schedule.due(clock.now())] == ["first", "second", "third"]
+    assert [n.text for n in schedule.due(clock.now(), limit=2)] == ["first", "second"]
+
+
+def test_the_planner_does_not_run_twice_at_one_moment(demo: Core, clock: MovableClock,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = demo.services.calendar.schedule
+    runs: list[datetime] = []
+    monkeypatch.setattr(schedule, "plan", lambda: runs.append(clock.now()) or 0)
+    schedule.tick()
+    schedule.tick()  # another tick at the same moment (the scheduler's job ran twice)
+    assert runs == [START]
