@@ -321,7 +321,12 @@ def test_the_planner_does_not_run_twice_at_one_moment(demo: Core, clock: Movable
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     schedule = demo.services.calendar.schedule
     runs: list[datetime] = []
-    monkeypatch.setattr(schedule, "plan", lambda: runs.append(clock.now()) or 0)
+
+    def plan() -> int:
+        runs.append(clock.now())
+        return 0
+
+    monkeypatch.setattr(schedule, "plan", plan)
     schedule.tick()
     schedule.tick()  # another tick at the same moment (the scheduler's job ran twice)
     assert runs == [START]
