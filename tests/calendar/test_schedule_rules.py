@@ -14,6 +14,7 @@ from bot.i18n import t
 from bot.messages import Identity
 from bot.models import Member
 from bot.models.calendar import CalendarEvent, NoticeKind, NoticeState
+from bot.services.calendar import schedule as schedule_module
 from bot.wiring import Core
 from tests.calendar.conftest import START, channel, person
 from tests.support.clock import MovableClock
@@ -330,3 +331,67 @@ def test_the_planner_does_not_run_twice_at_one_moment(demo: Core, clock: Movable
     schedule.tick()
     schedule.tick()  # another tick at the same moment (the scheduler's job ran twice)
     assert runs == [START]
+
+
+def test_a_tick_reads_batch_after_batch_and_notices_that_fail_hold_none_back(demo: Core, clock: MovableClock,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule_module, "BATCH", 3)
+    schedule = demo.services.calendar.schedule
+    ana = someone(demo, "ana").id or 0
+    for text in ("a", "broken 1", "broken 2", "b", "c", "d"):
+        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
+                        due=START + timedelta(hours=1))
+    enqueue = schedule.delivery.enqueue
+
+    def refusing(outgoing: Any) -> int:
+        outgoing = list(outgoing)
+        if any("broken" in one.reply.text for one in outgoing):
+            raise RuntimeError("cannot be written")
+        return enqueue(outgoing)
+
+    monkeypatch.setattr(schedule.delivery, "enqueue", refusing)
+    clock.set(START + timedelta(hours=1))
+    report = schedule.tick()  # batches: a, broken 1, broken 2 | b | c | d (the broken two are skipped after once)
+    assert (report.sent, report.failed) == (4, 2)
+    assert sorted(n.text for n in schedule.pending_of(ana)) == ["broken 1", "broken 2"]  # tried at the next tick
+
+
+def test_the_planner_says_how_many_notices_are_new_however_many_at_once(demo: Core) -> None:
+    schedule = demo.services.calendar.schedule
+    assert schedule.plan() == 0  # nobody subscribed
+    values = {"title": "Daily call", "kind": "meeting", "start": "2026-03-02 10:00", "end": "2026-03-02 10:30",
+              "time_zone": "Europe/Lisbon", "audience": "all", "language": "en", "rrule": "FREQ=DAILY"}
+    event = demo.services.calendar.add_event(values, actor=someone(demo, "ivana"), language="en")
+    for where, who in ((LISBON, "ana"), (MONTREAL, "mireille")):
+        sub = demo.services.calendar.subscriptions.subscribe(where, "all", (14, 7, 2, 1, 0), by=someone(demo, who))
+    added = schedule.plan()  # five reminders a day for two months in two channels, and the campaign days: > 400
+    planned = schedule.notices()
+    assert added == len(planned) > 600 and len(of_event(demo, event)) > 600
+    assert schedule.plan() == 0 and sub.id is not None
+
+
+def test_a_subscription_plans_the_reminders_of_events_that_start_after_the_horizon(demo: Core) -> None:
+    event = add_event(demo, "2026-05-15 10:00", "2026-05-15 11:00")  # nobody subscribed yet
+    subscribe(demo, LISBON, "all", "14", "ana")
+    # 14 days before 15 May is 1 May: within the horizon (2 May), though the event starts after it.
+    assert [due for due, _ in useful(demo, event)] == [datetime(2026, 5, 1, 8, 0, tzinfo=UTC)]
+
+
+def test_a_cluster_s_subscribers_get_its_events_only(demo: Core) -> None:
+    everyone = add_event(demo, "2026-04-10 10:00", "2026-04-10 11:00", title="For everyone")
+    values = {"title": "Anti-rumours academy", "kind": "academy", "start": "2026-04-20 10:00",
+              "end": "2026-04-20 16:00", "time_zone": "Europe/Madrid", "audience": "cluster:anti-rumours",
+              "language": "en"}
+    academy = demo.services.calendar.add_event(values, actor=someone(demo, "ivana"), language="en")
+    subscribe(demo, LISBON, "cluster:anti-rumours", "2", "ana")  # the events of March and April come first
+    assert of_event(demo, everyone) == [] and [target for target, _, _, _ in of_event(demo, academy)] == [
+        "city-lisbon"]
+
+
+async def test_a_digest_due_while_the_bot_was_down_goes_out_late(demo: Core, clock: MovableClock) -> None:
+    subscribe(demo, LISBON, "all", "0", "ana")
+    clock.set(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))  # June's was due at 08:00 UTC, beyond the horizon at first
+    report = demo.services.calendar.schedule.tick()
+    assert report.late >= 1 and ("2026-06-01", datetime(2026, 6, 1, 8, 0, tzinfo=UTC)) in digests(demo, "city-lisbon")
+    [row] = [r for r in demo.services.delivery.store.rows() if r.item.startswith("digest:2026-06")]
+    assert row.target == "console:local:city-lisbon" and not row.direct  # posted in the channel

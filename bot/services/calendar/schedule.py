@@ -49,6 +49,8 @@ PERSONAL_USEFUL = timedelta(hours=12)
 DIGEST_USEFUL = timedelta(days=5)
 #: Pending personal reminders one person may have.
 MOST_PENDING = 50
+#: Due notices read at once by a tick (it reads again while a whole batch was due).
+BATCH = 500
 TABLE: Any = Notice.__table__  # type: ignore[attr-defined]
 
 
@@ -251,7 +253,7 @@ class Schedule:
 
     # ------------------------------------------------------------ the tick
 
-    def due(self, now: datetime, limit: int = 500) -> list[Notice]:
+    def due(self, now: datetime, limit: int = BATCH) -> list[Notice]:
         with session_scope(self.engine) as session:
             return list(session.exec(select(Notice).where(
                 Notice.state == NoticeState.planned, col(Notice.due_at) <= now,
@@ -266,21 +268,21 @@ class Schedule:
             self._planned_at = now
         failing: set[int | None] = set()
         while True:
-            batch = self.due(now)
-            handed = 0
+            batch = self.due(now, BATCH)
+            handed = False
             for notice in batch:
                 if notice.id in failing:
                     continue
                 try:
                     self._hand_over(notice, now, report)
-                    handed += 1
+                    handed = True
                 except Exception:
                     # One notice that cannot be written (a broken event) holds none of the others back; it stays
                     # planned, is tried again at the next tick, and is recorded as missed once no longer useful.
                     log.exception("calendar: notice %s (due %s) could not be handed over", notice.key, notice.due_at)
                     failing.add(notice.id)
                     report.failed += 1
-            if len(batch) < 500 or not handed:
+            if len(batch) < BATCH or not handed:
                 return report
 
     def _hand_over(self, notice: Notice, now: datetime, report: TickReport) -> None:
