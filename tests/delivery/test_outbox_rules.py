@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.messages import Identity, Reply
-from bot.models import DeliveryState
+from bot.models import DeliveryState, Role
 from bot.ports import Capabilities, ChatError
 from bot.services import delivery as delivery_module
 from bot.services import delivery_store as store_module
@@ -562,3 +562,89 @@ def test_a_sender_s_old_claim_is_void_once_it_claims_the_row_again(delivery: Del
     store.sent(renewed, now=now + LEASE * 2, message_id="1")
     assert store.release(worker="w1", now=now + LEASE * 3) == 0  # what it sent stays sent
     assert store.rows()[0].state is DeliveryState.sent
+
+
+# ------------------------------------------------------------------ the sender's life
+
+
+def test_an_expiry_is_kept_for_people_channels_and_the_icc_team(core: Core, delivery: DeliveryService,
+                                                                 store: DeliveryStore, clock: MovableClock) -> None:
+    until = clock.now() + timedelta(hours=2)
+    core.services.members.get_or_create(ANA, display_name="Ana")
+    core.services.members.set_role(ANA, Role.icc_team)
+    delivery.to_person("e:1", ANA, hello, expires_at=until)
+    delivery.to_people("e:2", [ANA], hello, expires_at=until)
+    delivery.to_icc_team("e:3", hello, expires_at=until)
+    delivery.to_channel("e:4", GENERAL, hello, expires_at=until)
+    assert [(row.item, aware(row.expires_at)) for row in store.rows()] == [(f"e:{n}", until) for n in range(1, 5)]
+
+
+async def test_a_sender_that_runs_out_of_time_puts_back_what_it_was_sending(core: Core, delivery: DeliveryService,
+                                                                          store: DeliveryStore,
+                                                                          clock: MovableClock) -> None:
+    chat = RecordingChat()
+    chat.hold()  # the platform never answers in time
+    delivery.attach_chat(chat)
+    delivery.to_channel("slow:1", GENERAL, hello)
+    stop = asyncio.Event()
+    sender = asyncio.create_task(delivery.run(stop))
+    await asyncio.wait_for(chat.sending.wait(), 2)
+    assert delivery.sending == 1
+    stop.set()  # a shutdown: nothing new is claimed...
+    clock.advance(seconds=3)
+    assert await delivery.abandon() == 1  # ...and, out of time, the send is cancelled and its row goes back
+    [row] = store.rows()
+    assert (row.state, row.maybe_sent, row.claimed_by) == (DeliveryState.pending, True, "")
+    assert aware(row.next_attempt_at) == clock.now() and delivery.sending == 0
+    await asyncio.wait_for(sender, 2)
+    assert await delivery.abandon() == 0 and chat.texts() == []
+
+
+async def test_a_second_round_waits_for_the_one_under_way_on_the_platform(delivery: DeliveryService,
+                                                                          store: DeliveryStore) -> None:
+    chat = RecordingChat()
+    chat.hold()
+    delivery.attach_chat(chat)
+    delivery.to_channel("round:1", GENERAL, hello)
+    first = asyncio.create_task(delivery.run_due())
+    await asyncio.wait_for(chat.sending.wait(), 2)
+    delivery.to_channel("round:2", Identity("console", "local", "other"), hello)
+    second = asyncio.create_task(delivery.run_due())  # the platform's loop under way takes the new row
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not second.done()
+    chat.release()
+    assert await asyncio.wait_for(asyncio.gather(first, second), 2) == [2, 0]
+    assert sorted(chat.texts()) == ["hello en", "hello en"] and len(chat.posted) == 2
+
+
+async def test_a_kick_outside_the_sender_loop_is_sent_by_drain(delivery: DeliveryService, store: DeliveryStore) -> None:
+    chat = RecordingChat()
+    delivery.attach_chat(chat)
+    delivery.to_channel("kick:1", GENERAL, hello)
+    delivery.kick()  # a background round
+    await asyncio.wait_for(delivery.drain(), 2)
+    assert chat.texts() == ["hello en"] and store.rows()[0].state is DeliveryState.sent
+
+
+async def test_a_sender_stopped_by_its_own_event_or_by_stop_claims_nothing_more(delivery: DeliveryService,
+                                                                             store: DeliveryStore) -> None:
+    delivery.poll_interval = 3600  # only a stop can end the wait
+    chat = RecordingChat()
+    delivery.attach_chat(chat)
+    delivery.concurrency = 1
+    chat.hold()
+    delivery.to_channel("stop:1", GENERAL, hello)
+    delivery.to_channel("stop:2", Identity("console", "local", "other"), hello)
+    stop = asyncio.Event()
+    task = asyncio.create_task(delivery.run(stop))
+    await asyncio.wait_for(chat.sending.wait(), 2)
+    stop.set()  # while the first is being sent: it is finished, the second is not claimed
+    chat.release()
+    await asyncio.wait_for(task, 2)
+    assert [str(row.state) for row in store.rows()] == ["sent", "pending"]
+    again = asyncio.create_task(delivery.run(asyncio.Event()))
+    await asyncio.wait_for(chat.wait_until(lambda: len(chat.posted) == 2), 2)
+    await asyncio.wait_for(delivery.stop(), 2)  # stop() ends a sender given its own event too
+    await asyncio.wait_for(again, 2)
+    assert [str(row.state) for row in store.rows()] == ["sent", "sent"]
