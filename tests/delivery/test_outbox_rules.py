@@ -648,3 +648,30 @@ async def test_a_sender_stopped_by_its_own_event_or_by_stop_claims_nothing_more(
     await asyncio.wait_for(delivery.stop(), 2)  # stop() ends a sender given its own event too
     await asyncio.wait_for(again, 2)
     assert [str(row.state) for row in store.rows()] == ["sent", "sent"]
+
+
+def test_a_sender_s_own_rules_by_default(core: Core, clock: MovableClock) -> None:
+    """Claims held 90 s (an attempt gives up after a third of it), outages retried after 10 s doubling up to
+    15 minutes, given up at the 12th attempt; an idle sender looks again every 5 s."""
+    sender = DeliveryService(core.engine, core.services.members, clock=clock)
+    other = DeliveryService(core.engine, core.services.members, clock=clock)
+    assert sender.worker != other.worker and len(sender.worker) == len("sender-") + 12
+    assert sender.attempt_timeout == 30 and sender._idle_seconds(0) == 5.0
+    outage = ChatError(ChatError.UNAVAILABLE, detail="503")
+    assert record(sender, sender.store, clock, outage) == (DeliveryState.pending, timedelta(seconds=10), True,
+                                                           "unavailable")
+    assert record(sender, sender.store, clock, outage, attempts=7)[1] == timedelta(seconds=640)
+    assert record(sender, sender.store, clock, outage, attempts=8)[1] == timedelta(minutes=15)
+    assert record(sender, sender.store, clock, outage, attempts=11)[0] is DeliveryState.pending
+    assert record(sender, sender.store, clock, outage, attempts=12)[0] is DeliveryState.given_up
+    sender.to_channel("lease:1", GENERAL, hello)
+    held = sender.claim("console")
+    assert held is not None and held.claimed_by == sender.worker
+    assert aware(sender.store.rows("lease:1")[0].lease_until) == clock.now() + timedelta(seconds=90)
+
+
+def test_a_withdrawal_says_why_withdrawn_unless_told(delivery: DeliveryService, store: DeliveryStore) -> None:
+    delivery.to_channel("w:1", GENERAL, hello)
+    delivery.to_channel("w:2", GENERAL, hello)
+    assert delivery.withdraw("w:1") == 1 and delivery.withdraw("w:2", reason="answered") == 1
+    assert [(row.reason, row.detail) for row in store.rows()] == [("withdrawn", "withdrawn"), ("answered", "withdrawn")]
