@@ -570,6 +570,7 @@ THEMES = [{"id": c, "text": every_language(f"Theme {c}")} for c in ("a", "b", "c
     (3, {"max_choices": 2}, "max_choices: 2", "Only multiple-choice questions have “max_choices”."),
     (1, {"when": {"question": "partners", "is": ["1"]}}, "question: partners", "which comes later"),
     (4, {"when": {"question": "partners", "is": ["1"]}}, "question: partners", "A condition can only name a choice"),
+    (1, {"when": {"question": "uses", "is": ["always"]}}, "is:", "“always” is not an answer of “uses”"),
 ])
 def test_each_problem_is_on_the_line_of_what_is_wrong(index: int, question: dict[str, Any], needle: str,
                                                       words: str) -> None:
@@ -596,6 +597,9 @@ def test_a_long_id_or_set_name_is_quoted_in_part() -> None:
     only(problems(with_question(3, id=long)), f"“{'Q' * 60}” is not a valid id")
     only(problems(with_question(2, choices=[{"id": long, "text": every_language("x")}])), f"“{'Q' * 60}” is not")
     only(problems(with_question(1, when={"question": long, "is": ["1"]})), f"names “{'Q' * 60}”, which is no")
+    only(problems(with_question(1, when={"question": "uses", "is": [long]})), f"“{'Q' * 40}” is not an answer")
+    only(problems(check_definition(id=long)), f"“{'Q' * 60}” is not a valid id")
+    only(problems(check_definition(audience=f"galaxy:{long}")), f"“galaxy:{'Q' * 53}” is not an audience")
     only(problems(with_question(2, choices=None, choice_set=long.lower())),
          f"There is no choice set called “{'q' * 60}”.")
 
