@@ -626,6 +626,7 @@ def test_yaml_that_is_not_yaml_says_why_on_one_line_at_its_line() -> None:
     # A character YAML does not allow (its reader's error has a position, not a line, and two lines of text).
     assert problems("id: x\ntitle: a\x07b\n") == [
         "2: This is not valid YAML: unacceptable character #x0007: special characters are not allowed."]
+    assert [found.split(":")[0] for found in problems("\nid: x\ntitle: a\x07b\nper: city\nanonymous: no\n")] == ["3"]
 
 
 def test_a_key_given_twice_inside_a_question_or_a_text_is_found_too() -> None:
