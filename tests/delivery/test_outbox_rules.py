@@ -675,3 +675,22 @@ def test_a_withdrawal_says_why_withdrawn_unless_told(delivery: DeliveryService, 
     delivery.to_channel("w:2", GENERAL, hello)
     assert delivery.withdraw("w:1") == 1 and delivery.withdraw("w:2", reason="answered") == 1
     assert [(row.reason, row.detail) for row in store.rows()] == [("withdrawn", "withdrawn"), ("answered", "withdrawn")]
+
+
+async def test_an_idle_sender_wakes_when_its_own_stop_event_is_set(delivery: DeliveryService) -> None:
+    delivery.poll_interval = 3600  # only the stop can end the wait
+    delivery.attach_chat(RecordingChat())
+    stop = asyncio.Event()
+    task = asyncio.create_task(delivery.run(stop))
+    for _ in range(5):
+        await asyncio.sleep(0)  # nothing to send: it waits
+    assert not task.done()
+    stop.set()
+    await asyncio.wait_for(task, 2)
+
+
+async def test_waiting_for_the_first_of_several_events_or_a_time() -> None:
+    first, second = asyncio.Event(), asyncio.Event()
+    await asyncio.wait_for(delivery_module._first_of(first, second, timeout=0), 1)  # none set: no wait at all
+    second.set()
+    await asyncio.wait_for(delivery_module._first_of(first, second, timeout=3600), 1)  # one is enough
