@@ -368,6 +368,8 @@ def test_the_planner_says_how_many_notices_are_new_however_many_at_once(demo: Co
     planned = schedule.notices()
     assert added == len(planned) > 600 and len(of_event(demo, event)) > 600
     assert schedule.plan() == 0 and sub.id is not None
+    demo.services.calendar.cancel_event(event.id or 0, actor=someone(demo, "ivana"))  # all of them at once
+    assert {state for _, _, state, _ in of_event(demo, event)} == {NoticeState.cancelled}
 
 
 def test_a_subscription_plans_the_reminders_of_events_that_start_after_the_horizon(demo: Core) -> None:

@@ -218,7 +218,7 @@ class Schedule:
     def event_changed(self, event: CalendarEvent, *, tell: bool) -> int:
         """An event changed, moved or was cancelled: drop what was planned for it and is no longer due, tell each
         subscribed channel once (when `tell`), and plan again. Returns how many channels are told."""
-        rows = self._planned_rows(events=[event], subscriptions=None) if event.status is EventStatus.confirmed else []
+        rows = self._planned_rows(events=[event], subscriptions=None)  # none for an event no longer confirmed
         # A reminder still due (the same day and offset: its key) stays planned; cancelled, it could not be
         # planned again under its key, and an event changed within its day would lose its reminders.
         still = {row["key"] for row in rows}
