@@ -38,7 +38,7 @@ def add_event(core: Core, start: str, end: str, *, title: str = "Network meeting
 
 def move_event(core: Core, event: CalendarEvent, start: str, end: str, **changes: str) -> int:
     """Change the event (its time, or only `changes`); returns how many channels are told."""
-    values = {"title": event.title, "kind": "meeting", "start": start, "end": end, "time_zone": "Europe/Lisbon",
+    values = {"title": event.title, "kind": "meeting", "start": start, "end": end, "time_zone": event.time_zone,
               "audience": "all", "language": "en", **changes}
     assert event.id is not None
     return core.services.calendar.edit_event(event.id, values, actor=someone(core, "ivana"), language="en").told
@@ -397,3 +397,12 @@ async def test_a_digest_due_while_the_bot_was_down_goes_out_late(demo: Core, clo
     assert report.late >= 1 and ("2026-06-01", datetime(2026, 6, 1, 8, 0, tzinfo=UTC)) in digests(demo, "city-lisbon")
     [row] = [r for r in demo.services.delivery.store.rows() if r.item.startswith("digest:2026-06")]
     assert row.target == "console:local:city-lisbon" and not row.direct  # posted in the channel
+
+
+def test_a_change_is_told_for_an_event_within_four_hundred_days_only(demo: Core) -> None:
+    subscribe(demo, MONTREAL, "all", "2", "mireille")
+    # 400 days after START (1 March 2026, 08:00 UTC) is 5 April 2027, 08:00 UTC.
+    near = add_event(demo, "2027-04-05 08:00", "2027-04-05 09:00", title="Near")  # starts 07:00 UTC: within
+    far = add_event(demo, "2027-04-05 10:00", "2027-04-05 11:00", title="Far")  # starts 09:00 UTC: beyond
+    assert move_event(demo, near, "2027-04-05 08:30", "2027-04-05 09:00") == 1
+    assert move_event(demo, far, "2027-04-05 10:30", "2027-04-05 11:00") == 0
