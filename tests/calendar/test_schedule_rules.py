@@ -166,6 +166,10 @@ def test_a_reminder_is_useful_until_the_event_starts_and_on_its_day_until_it_end
     assert useful(demo, all_day) == [(at(20, 8), at(21, 23)), (at(21, 8), at(21, 23)), (at(22, 8), at(22, 23))]
     early = add_event(demo, "2026-04-24 07:00", "2026-04-24 08:00", title="Breakfast")  # over before 09:00
     assert useful(demo, early)[-1] == (at(24, 8), at(24, 8, 1))  # a minute, then recorded as missed
+    subscribe(demo, MONTREAL, "all", "2,0", "mireille")  # an all-day event's day runs from Montréal's midnight
+    elsewhere = add_event(demo, "2026-04-26", "", title="All day again")
+    assert [(due, end) for due, end in useful(demo, elsewhere) if due.hour == 13] == [
+        (at(24, 13), at(26, 4)), (at(26, 13), at(27, 4))]
 
 
 def test_a_reminder_falls_on_the_day_of_the_channel_s_own_zone(demo: Core) -> None:
@@ -362,12 +366,14 @@ def test_the_planner_says_how_many_notices_are_new_however_many_at_once(demo: Co
     values = {"title": "Daily call", "kind": "meeting", "start": "2026-03-02 10:00", "end": "2026-03-02 10:30",
               "time_zone": "Europe/Lisbon", "audience": "all", "language": "en", "rrule": "FREQ=DAILY"}
     event = demo.services.calendar.add_event(values, actor=someone(demo, "ivana"), language="en")
-    for where, who in ((LISBON, "ana"), (MONTREAL, "mireille")):
-        sub = demo.services.calendar.subscriptions.subscribe(where, "all", (14, 7, 2, 1, 0), by=someone(demo, who))
+    subs = [demo.services.calendar.subscriptions.subscribe(where, "all", (14, 7, 2, 1, 0), by=someone(demo, who))
+            for where, who in ((LISBON, "ana"), (MONTREAL, "mireille"))]
     added = schedule.plan()  # five reminders a day for two months in two channels, and the campaign days: > 400
     planned = schedule.notices()
     assert added == len(planned) > 600 and len(of_event(demo, event)) > 600
-    assert schedule.plan() == 0 and sub.id is not None
+    assert schedule.plan() == 0
+    # Planned again one channel at a time (fewer than 400 rows each): nothing was left out of the big insert.
+    assert [schedule.plan(subscriptions=[sub]) for sub in subs] == [0, 0]
     demo.services.calendar.cancel_event(event.id or 0, actor=someone(demo, "ivana"))  # all of them at once
     assert {state for _, _, state, _ in of_event(demo, event)} == {NoticeState.cancelled}
 
@@ -406,3 +412,24 @@ def test_a_change_is_told_for_an_event_within_four_hundred_days_only(demo: Core)
     far = add_event(demo, "2027-04-05 10:00", "2027-04-05 11:00", title="Far")  # starts 09:00 UTC: beyond
     assert move_event(demo, near, "2027-04-05 08:30", "2027-04-05 09:00") == 1
     assert move_event(demo, far, "2027-04-05 10:30", "2027-04-05 11:00") == 0
+
+
+def test_a_tick_whose_whole_batch_fails_ends(demo: Core, clock: MovableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule_module, "BATCH", 2)
+    schedule = demo.services.calendar.schedule
+    ana = someone(demo, "ana").id or 0
+    for text in ("broken 1", "broken 2", "fine"):
+        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
+                        due=START + timedelta(hours=1))
+    enqueue = schedule.delivery.enqueue
+
+    def refusing(outgoing: Any) -> int:
+        outgoing = list(outgoing)
+        if any("broken" in one.reply.text for one in outgoing):
+            raise RuntimeError("cannot be written")
+        return enqueue(outgoing)
+
+    monkeypatch.setattr(schedule.delivery, "enqueue", refusing)
+    clock.set(START + timedelta(hours=1))
+    report = schedule.tick()  # nothing of the first batch could be handed over: the tick ends, not loops
+    assert (report.sent, report.failed) == (0, 2)
