@@ -198,6 +198,35 @@ def test_rebuilding_in_batches_indexes_every_practice(shelf: Shelf, services: Se
     assert sorted(shelf.find(status=None)) == sorted(shelf.ids.values())
 
 
+def test_rebuilding_in_batches_that_do_not_divide_the_count_indexes_each_practice_once(
+        shelf: Shelf, services: Services) -> None:
+    tables = ["practice_search", "practice_search_unpublished"] if services.engine.dialect.name == "sqlite" \
+        else ["practice_search"]
+    with session_scope(services.engine) as session:
+        before = sum(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables)
+        assert services.practices.index.rebuild(session, batch=3) == 4
+    with session_scope(services.engine) as session:
+        after = sum(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables)
+    assert after == before == 4  # one document each (no translations), none twice
+    assert sorted(shelf.find(status=None)) == sorted(shelf.ids.values())
+
+
+def test_a_search_among_several_cities_finds_theirs_and_only_theirs(shelf: Shelf, services: Services) -> None:
+    porto, bergen = add_city(services, "Porto", "PT", "pt"), add_city(services, "Bergen", "NO", "no")
+    found = {}
+    for city in (porto, bergen):
+        recorded = services.practices.submit(author=shelf.boss, data=practice(city, title=f"Harbour of {city.name}"))
+        assert recorded.id is not None
+        found[city.name] = recorded.id
+    lisbon = shelf.city.id
+    assert sorted(shelf.find(status=None, cities=[lisbon, porto.id])) == sorted(
+        [*shelf.ids.values(), found["Porto"]])
+    assert shelf.find(status=None, cities=[porto.id, bergen.id]) in (
+        [found["Porto"], found["Bergen"]], [found["Bergen"], found["Porto"]])
+    assert shelf.find(status=None, cities=[bergen.id], city=porto.id) == []
+    assert SearchIndex.fts5_query(["harbour"], None, (3, 14), None) == '"harbour"* AND ("_c3" OR "_c14")'
+
+
 def test_only_sqlite_and_postgresql_are_supported() -> None:
     with pytest.raises(ValueError, match="mysql"):
         SearchIndex("mysql")
