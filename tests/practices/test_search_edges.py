@@ -317,12 +317,14 @@ def test_postgres_the_look_widens_until_enough_match(services: Services, monkeyp
 
     made = spread_practices(services, 30, 1000)
     rounds: list[tuple[list[str] | None, int]] = []
+    ranked: list[int] = []
     original = SearchIndex._round_postgres
 
     def spy(self: SearchIndex, session: object, terms: object, tokens: object, ranges: list[str] | None,
             candidates: int, window: int) -> tuple[int, list[Match]]:
         total, found = original(self, session, terms, tokens, ranges, candidates, window)  # type: ignore[arg-type]
         rounds.append((ranges, total))
+        ranked.append(len(found))
         return total, found
 
     monkeypatch.setattr(SearchIndex, "_round_postgres", spy)
@@ -334,6 +336,7 @@ def test_postgres_the_look_widens_until_enough_match(services: Services, monkeyp
     assert first_ranges is not None and first_ranges[0] == f"_r8_{(top - search_module.FIRST_SPAN + 1) >> 8}"
     assert first_total == 2  # ids top-1000 and top within the first 1536 ids
     assert len(rounds) == 2 and rounds[1][1] >= 4
+    assert ranked[0] == 0 and ranked[1] >= 3  # a look that finds too few ranks nothing; the last ranks its window
     # A search for a word nobody wrote asks the whole index once the looks cover most of it, and stops there.
     rounds.clear()
     assert services.practices.search(words="zeppelin").hits == []
