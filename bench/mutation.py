@@ -6,6 +6,7 @@ Usage:
     python bench/mutation.py bot/forms.py --tests tests/core/test_forms.py    # any module, tests of your choice
     python bench/mutation.py search --diff         # also print each surviving mutant's diff
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/icc_me python bench/mutation.py search
+    DATABASE_URL=… python bench/mutation.py search --rest   # only what the SQLite run did not kill
     python bench/mutation.py --list                # the modules it knows and their tests
 
 mutmut mutates only the module named (the base settings are `[tool.mutmut]` in pyproject.toml) and runs, for each
@@ -148,6 +149,13 @@ def _diff(work: Path, mutant: str) -> str:
     return completed.stdout.strip()
 
 
+def _other_database(name: str, module: str) -> dict[str, int | None] | None:
+    """The results of the same module's run on the other database (SQLite or PostgreSQL), if there is one."""
+    other = name.removesuffix("-postgresql") if name.endswith("-postgresql") else name + "-postgresql"
+    meta = WORK / other / "mutants" / (module + ".meta")
+    return json.loads(meta.read_text("utf-8"))["exit_code_by_key"] if meta.exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("module", nargs="?", help="a name from --list, or a path such as bot/forms.py")
@@ -158,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, help="stop after this many minutes (run again to go on)")
     parser.add_argument("--again", action="store_true", help="check the last survivors again (after adding tests)")
     parser.add_argument("--report", action="store_true", help="print the last run's results without running again")
+    parser.add_argument("--rest", action="store_true",
+                        help="check only the mutants the module's run on the other database did not kill")
     args = parser.parse_args(argv)
     if args.list or not args.module:
         for name, (module, tests) in MODULES.items():
@@ -188,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.again and (work / "mutants" / (module + ".meta")).exists():
         # mutmut keeps each mutant's result; only mutants named on its command line are checked again.
         command += [key for key, code in _results(work, module).items() if code is None or code in {0, *NO_TESTS}]
+    elif args.rest and (work / "mutants" / (module + ".meta")).exists():
+        # CI runs the suite on both databases: what the other run killed is caught already.
+        elsewhere = _other_database(name, module) or {}
+        rest = [key for key, code in _results(work, module).items()
+                if code is None and elsewhere.get(key) not in KILLED]
+        if not rest:
+            print("Every mutant is checked here or killed on the other database.")
+            args.report = True
+        command += rest
     log = work / "mutmut.log"
     if not args.report:
         with log.open("w", encoding="utf-8") as out:
@@ -222,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(untested)} mutants in code no test reaches here; among the {reached} others, "
             f"score {100 * len(killed) / reached if reached else 0.0:.1f}%"
         )
+    other = _other_database(name, module)
+    if other is not None:
+        # CI runs the suite on both databases: a mutant either run kills is caught.
+        both = {key for key, code in [*results.items(), *other.items()] if code is not None and code not in SKIPPED}
+        either = [key for key in both if results.get(key) in KILLED or other.get(key) in KILLED]
+        print(f"with the {'SQLite' if name.endswith('-postgresql') else 'PostgreSQL'} run's results too (CI runs "
+              f"both): {len(either)}/{len(both)} killed, score {100 * len(either) / max(1, len(both)):.1f}%")
+        survivors = [key for key in survivors if other.get(key) not in KILLED]
     for key in survivors:
         status = "survived" if tested[key] == 0 else ("no tests" if tested[key] in NO_TESTS else f"exit {tested[key]}")
         print(f"  {key}  ({status})")

@@ -119,11 +119,14 @@ class Dispatcher:
         *,
         platform_locale: str | None = None,
         display_name: str = "",
+        welcome: bool = True,
     ) -> Context:
+        """Who is acting, where, in which language. `welcome=False` leaves a newcomer's welcome to the caller (a
+        request welcomes after it is answered, so a first command that gives the city is no "which city?")."""
         member = self.services.members.get_or_create(
             actor, display_name=display_name, platform_locale=platform_locale
         )
-        if member.welcomed_at is None:
+        if welcome and member.welcomed_at is None:
             self.first_contact(member)
         return Context(
             actor=actor,
@@ -177,6 +180,7 @@ class Dispatcher:
         resolver: Resolver | None,
     ) -> Response:
         locale = self.services.settings.default_locale
+        ctx: Context | None = None
         try:
             ctx = self.context(
                 event.actor,
@@ -184,6 +188,7 @@ class Dispatcher:
                 capabilities,
                 platform_locale=event.platform_locale,
                 display_name=getattr(event, "display_name", ""),
+                welcome=False,
             )
             locale = ctx.locale
             if isinstance(event, CommandInvoked):
@@ -208,6 +213,9 @@ class Dispatcher:
         if response.direct_messages:
             self.enqueue_direct_messages(response.direct_messages)
             response.direct_messages = []
+        if ctx is not None and ctx.member.welcomed_at is None:
+            # As the request left them: someone whose first command gave their city is no newcomer any more.
+            self.first_contact(self.services.members.get(ctx.member.id or 0) or ctx.member)
         return response
 
     async def _command(

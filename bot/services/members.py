@@ -123,6 +123,18 @@ class MemberService:
         with session_scope(self.engine) as session:
             return self._find(session, identity)
 
+    def known_as(self, platform: str, user_id: str, *, last_resort: str) -> Identity | None:
+        """Where the bot knows the person with id `user_id` on `platform`, on a platform whose people have one id in
+        every workspace (so a direct message, which belongs to no workspace, can be taken as theirs): the
+        workspace it met them in first, workspace `last_resort` only when there is no other; None for a stranger."""
+        with session_scope(self.engine) as session:
+            member = session.exec(
+                select(Member)
+                .where(Member.platform == platform, Member.user_id == user_id)
+                .order_by(col(Member.workspace_id) == last_resort, col(Member.id))
+            ).first()
+            return None if member is None else Identity(member.platform, member.workspace_id, member.user_id)
+
     def get(self, member_id: int) -> Member | None:
         with session_scope(self.engine) as session:
             return session.get(Member, member_id)

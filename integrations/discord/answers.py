@@ -18,7 +18,8 @@ import discord
 from bot.messages import Identity
 from bot.models import Member
 from bot.services.members import MemberService
-from integrations.discord.render import Outgoing, actor_of, display_name_of
+from integrations.discord.people import People
+from integrations.discord.render import Outgoing, display_name_of
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,15 @@ LocaleRule = Callable[[Member, str | None], str]
 class Languages:
     """The language to answer a Discord user in: their choice, else their Discord client's, else the server's."""
 
-    def __init__(self, members: MemberService, locale_for: LocaleRule) -> None:
+    def __init__(self, members: MemberService, locale_for: LocaleRule, people: People) -> None:
         self.members = members
         self.locale_for = locale_for
+        self.people = people
 
     def of(self, interaction: discord.Interaction) -> str:
         """For the person behind `interaction` (their client's locale comes with it)."""
-        member = self.members.get_or_create(actor_of(interaction), display_name=display_name_of(interaction.user),
+        member = self.members.get_or_create(self.people.actor(interaction),
+                                            display_name=display_name_of(interaction.user),
                                             platform_locale=str(interaction.locale))
         return self.locale_for(member, str(interaction.locale))
 

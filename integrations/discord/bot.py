@@ -12,6 +12,7 @@ answered once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -28,8 +29,9 @@ from integrations.discord.events import to_message_deleted, to_message_edited, t
 from integrations.discord.forms import MODAL_PREFIX, FormFlow
 from integrations.discord.interactions import InteractionFlow
 from integrations.discord.pacing import request_pacing
+from integrations.discord.people import People
 from integrations.discord.permissions import intents, permissions
-from integrations.discord.render import ButtonValues
+from integrations.discord.render import CAPABILITIES, ButtonValues
 from integrations.discord.roles import RoleMap, RoleSync
 from integrations.discord.slash import build_commands, role_admin_group, translate_menu
 from integrations.discord.translator import CatalogueTranslator
@@ -84,7 +86,8 @@ class ICCBot(commands.Bot):
         members = core.services.members
         self.button_values = ButtonValues()
         active = ActiveInteractions()
-        languages = Languages(members, core.dispatcher.locale_for)
+        self.people = People(members, self)
+        languages = Languages(members, core.dispatcher.locale_for, self.people)
         self.roles = RoleSync(members, RoleMap(core.engine))
         self.forms = FormFlow(self, languages=languages, active=active)
         self.chat = DiscordChat(self, languages=languages, forms=self.forms, active=active,
@@ -145,12 +148,22 @@ class ICCBot(commands.Bot):
                             ", ".join(missing))
 
     async def on_message(self, message: discord.Message) -> None:
-        """Every channel message goes to the core's listeners; the bot's own are skipped (no command prefix)."""
+        """Every channel message goes to the core's listeners; the bot's own are skipped (no command prefix). A
+        direct message to the bot is a contact: someone the bot has not met yet is welcomed."""
         if self.user is not None and message.author.id == self.user.id:
             return
         if isinstance(message.channel, discord.Thread):
             self.chat.remember_thread(message.id, message.channel.id)
-        await self.core.dispatcher.message_posted(to_message_posted(message))
+        posted = to_message_posted(message)
+        if message.guild is None and not posted.author_is_bot:
+            person = self.people.person(message.author.id, None)
+            posted = dataclasses.replace(posted, author=person.identity)
+            try:
+                self.core.dispatcher.context(person.identity, posted.channel, CAPABILITIES,
+                                             platform_locale=person.server_locale, display_name=posted.display_name)
+            except Exception:
+                log.exception("could not take in a direct message from %s", person.identity)
+        await self.core.dispatcher.message_posted(posted)
 
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
         message = event.message

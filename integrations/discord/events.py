@@ -57,11 +57,12 @@ def to_message_deleted(event: discord.RawMessageDeleteEvent, channel: object) ->
     return MessageDeleted(channel=place, message_id=str(event.message_id), thread_id=thread_id)
 
 
-def to_translation_requested(interaction: discord.Interaction, message: discord.Message) -> TranslationRequested:
-    """The "Translate" entry of a message's Apps menu: who asked, in which language, and the message."""
+def to_translation_requested(interaction: discord.Interaction, message: discord.Message,
+                             actor: Identity) -> TranslationRequested:
+    """The "Translate" entry of a message's Apps menu: who asked (`actor`), in which language, and the message."""
     posted = to_message_posted(message)
     return TranslationRequested(
-        actor=Identity(PLATFORM, workspace_of(interaction.guild_id), str(interaction.user.id)),
+        actor=actor,
         channel=posted.channel,
         message_id=posted.message_id,
         text=posted.text,

@@ -36,7 +36,7 @@ from bot.i18n import t
 from bot.messages import FieldKind, Form, FormField, FormSubmitted, Identity, Reply, Response, Section
 from integrations.discord.answers import ActiveInteractions, Languages, acknowledge, send
 from integrations.discord.components import FORM_PREFIX, form_view
-from integrations.discord.render import MAX_BUTTON_LABEL, actor_of, channel_of, render_reply, shorten
+from integrations.discord.render import MAX_BUTTON_LABEL, channel_of, render_reply, shorten
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ class FormFlow:
 
     async def start(self, interaction: discord.Interaction, form: Form, locale: str) -> None:
         """Open `form` for the person behind `interaction`: a modal if Discord allows one now, else a button."""
-        draft = self.new_draft(form=form, user_id=interaction.user.id, actor=actor_of(interaction),
+        draft = self.new_draft(form=form, user_id=interaction.user.id, actor=self.languages.people.actor(interaction),
                                channel=channel_of(interaction), platform_locale=str(interaction.locale))
         if not interaction.response.is_done() and interaction.type is not discord.InteractionType.modal_submit:
             await interaction.response.send_modal(self.modal(draft, 0))

@@ -36,7 +36,6 @@ from integrations.discord.render import (
     CAPABILITIES,
     PLATFORM,
     ButtonValues,
-    actor_of,
     channel_of,
     display_name_of,
     parse_custom_id,
@@ -104,7 +103,7 @@ class InteractionFlow:
         try:
             self.roles.refresh(interaction)
         except Exception:
-            log.exception("could not refresh the role of %s", actor_of(interaction))
+            log.exception("could not refresh the role of %s", interaction.user.id)
         return True
 
     # ------------------------------------------------------------ entry points
@@ -118,7 +117,7 @@ class InteractionFlow:
         typed = {name: self.option_value(interaction, value) for name, value in values.items() if value is not None}
         words = " ".join(f"{name}:{value}" for name, value in typed.items())
         event = CommandInvoked(
-            actor=actor_of(interaction),
+            actor=self.languages.people.actor(interaction),
             channel=channel_of(interaction),
             name=command.name,
             text=f"{sub} {words}".strip() if sub else words,
@@ -127,12 +126,11 @@ class InteractionFlow:
         )
         await self.run(interaction, event, args=Args(sub=sub, values=typed))
 
-    @staticmethod
-    def option_value(interaction: discord.Interaction, value: Any) -> OptionValue:
+    def option_value(self, interaction: discord.Interaction, value: Any) -> OptionValue:
         """A typed option as the core takes it: people and channels Discord resolved become identities."""
         workspace = workspace_of(interaction.guild_id)
         if isinstance(value, discord.abc.User):
-            return Named(Identity(PLATFORM, workspace, str(value.id)), display_name_of(value))
+            return Named(self.languages.people.identity(value.id, interaction.guild_id), display_name_of(value))
         if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread | discord.abc.GuildChannel
                       | discord.Thread):
             return Named(Identity(PLATFORM, workspace, str(value.id)), value.name)
@@ -147,7 +145,7 @@ class InteractionFlow:
                                                                      "command again."))
             return
         event = ButtonPressed(
-            actor=actor_of(interaction),
+            actor=self.languages.people.actor(interaction),
             channel=channel_of(interaction),
             action_id=action_id,
             value=value,

@@ -119,7 +119,8 @@ def translate_menu(flow: InteractionFlow) -> app_commands.ContextMenu:
     async def translate(interaction: discord.Interaction, message: discord.Message) -> None:
         if not await flow.admit(interaction, needs_guild=False):
             return
-        await flow.run(interaction, to_translation_requested(interaction, message))
+        await flow.run(interaction, to_translation_requested(interaction, message,
+                                                             flow.languages.people.actor(interaction)))
 
     return app_commands.ContextMenu(name=TRANSLATE_MENU, callback=translate)
 

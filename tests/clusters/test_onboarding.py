@@ -46,6 +46,20 @@ async def test_a_newcomer_is_welcomed_once_and_people_the_bot_knows_are_not(netw
     assert network.core.services.onboarding.first_contact(network.core.services.members.find(person("pedro"))) is False
 
 
+async def test_a_newcomer_whose_first_command_gives_their_city_is_not_asked_for_it(network: Network) -> None:
+    out = listen(network)
+    await network.say("pedro", "/profile city Lisbon")
+    await network.core.dispatcher.drain()
+    pedro = network.core.services.members.find(person("pedro"))
+    assert pedro is not None and pedro.city_id is not None and pedro.welcomed_at is not None
+    assert welcomes(network, "pedro") == 0 and "Welcome to ICC Bot!" not in out.getvalue()
+    # A first command that fails still welcomes a newcomer (once).
+    await network.say("zoe", "/profile city Atlantis")
+    await network.say("zoe", "/help")
+    await network.core.dispatcher.drain()
+    assert welcomes(network, "zoe") == 1
+
+
 async def test_a_newcomer_becomes_the_first_coordinator_of_their_city(network: Network) -> None:
     services = network.core.services
     ivana = services.members.find(person("ivana"))

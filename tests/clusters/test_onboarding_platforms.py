@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 
 from bot.i18n import t
-from bot.models import Role
+from bot.models import Member, Role
 from bot.wiring import Core
 from tests.clusters import platforms
 from tests.clusters.platforms import DAVE, add_network, slack_served
-from tests.discord.helpers import ALICE, BOB, GUILD, answer, buttons, content, running_bot
+from tests.discord.helpers import ALICE, BOB, GUILD, answer, buttons, content, identity, modal_inputs, running_bot
 from tests.fakes import discord as fd
 from tests.fakes.slack import DEFAULT_TEAM_ID, FakeSlackWebAPI
 from tests.slack.conftest import CLIENT_ID, CLIENT_SECRET, Slack, message_text
@@ -154,3 +155,88 @@ async def test_discord_city_edit_is_a_modal_and_another_citys_coordinator_is_ref
                                            "profile; you coordinate another city.", city="Lisbon")
         lisbon = network.services.cities.find("Lisbon")
         assert lisbon is not None and lisbon.profile_updated_by is None
+
+
+# ---------------------------------------------------------------- Discord: direct messages
+
+#: Someone who is only in a Brazilian server the bot is also in.
+ERIN, BRAZIL = 800000000000000005, 900000000000000002
+#: Someone who shares no server with the bot.
+FRANK = 800000000000000006
+
+
+def bot_messages(fake: fd.FakeDiscord, user_id: int) -> list[dict]:
+    """What the bot wrote of itself in its direct conversation with `user_id` (not its answers to commands)."""
+    channel = fake._dm_channels.get(user_id)
+    return [m for m in fake.messages_in(channel) if m["author"]["id"] == fake.bot_user["id"]
+            and "interaction_metadata" not in m] if channel else []
+
+
+def members_called(core: Core, user_id: int) -> list[tuple[str, str | None, int | None]]:
+    """Every member the bot keeps for that Discord user: (workspace, locale, city)."""
+    with Session(core.engine) as session:
+        return [(m.workspace_id, m.locale, m.city_id) for m in session.exec(
+            select(Member).where(Member.platform == "discord", Member.user_id == str(user_id)))]
+
+
+async def test_a_discord_newcomers_first_direct_message_is_a_first_contact_in_their_servers_language(
+        network: Core, fake: fd.FakeDiscord) -> None:
+    fake.add_guild(BRAZIL, name="Rede Brasil", channels=["geral"], locale="pt-BR",
+                   members=[{"user_id": ERIN, "name": "erin", "locale": "pt-BR"}])
+    async with running_bot(network, fake):
+        dm = fake.dm_channel(ERIN)
+        await fake.user_message(dm, ERIN, "olá! como funciona?")
+        await network.dispatcher.drain()
+        await fake.wait_until(lambda: bot_messages(fake, ERIN))
+        [welcome] = bot_messages(fake, ERIN)
+        assert t("pt", WELCOME) in welcome["content"] + str(welcome.get("embeds"))
+        assert [b["label"] for b in buttons(welcome)] == [t("pt", "Choose my city"),
+                                                          t("pt", "Ask for the coordinator role")]
+        # Erin is a member of the server they share with the bot, and only there.
+        assert members_called(network, ERIN) == [(str(BRAZIL), "pt-BR", None)]
+        # Writing again is no new first contact.
+        await fake.user_message(dm, ERIN, "obrigado")
+        await network.dispatcher.drain()
+        assert len(bot_messages(fake, ERIN)) == 1
+
+        # The welcome's "Choose my city" button, pressed in the direct message, sets the city of that same member.
+        pressed = await answer(fake, fake.component_interaction(buttons(welcome)[0]["custom_id"], user_id=ERIN,
+                                                                channel_id=dm, locale="pt-BR"))
+        assert pressed["type"] == 9  # the form, as a modal
+        modal = pressed["data"]
+        [field] = modal_inputs(modal)
+        done = await answer(fake, fake.modal_submit_interaction(
+            modal["custom_id"], values={field["custom_id"]: "Lisbon"}, user_id=ERIN, channel_id=dm, locale="pt-BR"))
+        assert done["type"] in (4, 7)
+        lisbon = network.services.cities.find("Lisbon")
+        assert lisbon is not None
+        assert members_called(network, ERIN) == [(str(BRAZIL), "pt-BR", lisbon.id)]
+
+
+async def test_a_known_coordinator_in_a_direct_message_is_the_member_the_server_knows(network: Core,
+                                                                                      fake: fd.FakeDiscord) -> None:
+    async with running_bot(network, fake):
+        dm = fake.dm_channel(ALICE)
+        await fake.user_message(dm, ALICE, "hello")
+        chosen = await answer(fake, fake.slash_command_interaction("language", {"code": "fr"}, user_id=ALICE,
+                                                                   channel_id=dm, locale="en-US"))
+        assert chosen["type"] == 4
+        await network.dispatcher.drain()
+        # Alice is known (Lisbon's coordinator): no welcome, and still one member, whose language is now French.
+        assert bot_messages(fake, ALICE) == []
+        [(workspace, _locale, city)] = members_called(network, ALICE)
+        assert workspace == str(GUILD) and city is not None
+        alice = network.services.members.find(identity(ALICE))
+        assert alice is not None and alice.preferred_language == "fr" and Role(alice.role) is Role.coordinator
+
+
+async def test_someone_sharing_no_server_with_the_bot_is_welcomed_in_the_networks_language(
+        network: Core, fake: fd.FakeDiscord) -> None:
+    fake.add_user(FRANK, "frank", locale="pl")
+    async with running_bot(network, fake):
+        await fake.user_message(fake.dm_channel(FRANK), FRANK, "hi")
+        await network.dispatcher.drain()
+        await fake.wait_until(lambda: bot_messages(fake, FRANK))
+        [welcome] = bot_messages(fake, FRANK)
+        assert t("en", WELCOME) in welcome["content"] + str(welcome.get("embeds"))
+        assert members_called(network, FRANK) == [("@me", None, None)]

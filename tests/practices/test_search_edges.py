@@ -198,6 +198,35 @@ def test_rebuilding_in_batches_indexes_every_practice(shelf: Shelf, services: Se
     assert sorted(shelf.find(status=None)) == sorted(shelf.ids.values())
 
 
+def test_rebuilding_in_batches_that_do_not_divide_the_count_indexes_each_practice_once(
+        shelf: Shelf, services: Services) -> None:
+    tables = ["practice_search", "practice_search_unpublished"] if services.engine.dialect.name == "sqlite" \
+        else ["practice_search"]
+    with session_scope(services.engine) as session:
+        before = sum(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables)
+        assert services.practices.index.rebuild(session, batch=3) == 4
+    with session_scope(services.engine) as session:
+        after = sum(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables)
+    assert after == before == 4  # one document each (no translations), none twice
+    assert sorted(shelf.find(status=None)) == sorted(shelf.ids.values())
+
+
+def test_a_search_among_several_cities_finds_theirs_and_only_theirs(shelf: Shelf, services: Services) -> None:
+    porto, bergen = add_city(services, "Porto", "PT", "pt"), add_city(services, "Bergen", "NO", "no")
+    found = {}
+    for city in (porto, bergen):
+        recorded = services.practices.submit(author=shelf.boss, data=practice(city, title=f"Harbour of {city.name}"))
+        assert recorded.id is not None
+        found[city.name] = recorded.id
+    lisbon = shelf.city.id
+    assert sorted(shelf.find(status=None, cities=[lisbon, porto.id])) == sorted(
+        [*shelf.ids.values(), found["Porto"]])
+    assert shelf.find(status=None, cities=[porto.id, bergen.id]) in (
+        [found["Porto"], found["Bergen"]], [found["Bergen"], found["Porto"]])
+    assert shelf.find(status=None, cities=[bergen.id], city=porto.id) == []
+    assert SearchIndex.fts5_query(["harbour"], None, (3, 14), None) == '"harbour"* AND ("_c3" OR "_c14")'
+
+
 def test_only_sqlite_and_postgresql_are_supported() -> None:
     with pytest.raises(ValueError, match="mysql"):
         SearchIndex("mysql")
@@ -257,6 +286,29 @@ def test_postgres_documents_are_folded_words_cut_to_the_longest_term(services: S
     assert ids == [made.id]
 
 
+class Look:
+    """One look of a PostgreSQL search: its id ranges (None: the whole index), how many matched, how many ranked."""
+
+    def __init__(self, ranges: list[str] | None, total: int, ranked: int) -> None:
+        self.ranges, self.total, self.ranked = ranges, total, ranked
+
+
+def watch_looks(monkeypatch: pytest.MonkeyPatch, candidates: int) -> list[Look]:
+    """Record each look of the searches that follow, with `candidates` newest matches ranked at most."""
+    looks: list[Look] = []
+    original = SearchIndex._round_postgres
+
+    def spy(self: SearchIndex, session: object, terms: object, tokens: object, ranges: list[str] | None,
+            candidates: int, window: int) -> tuple[int, list[Match]]:
+        total, found = original(self, session, terms, tokens, ranges, candidates, window)  # type: ignore[arg-type]
+        looks.append(Look(ranges, total, len(found)))
+        return total, found
+
+    monkeypatch.setattr(SearchIndex, "_round_postgres", spy)
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", candidates)
+    return looks
+
+
 def test_postgres_a_first_look_that_finds_enough_is_the_only_one(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,22 +316,26 @@ def test_postgres_a_first_look_that_finds_enough_is_the_only_one(
     from tests.practices.test_search import spread_practices
 
     made = spread_practices(services, 12, 100)
-    rounds: list[tuple[list[str] | None, int]] = []
-    original = SearchIndex._round_postgres
-
-    def spy(self: SearchIndex, session: object, terms: object, tokens: object, ranges: list[str] | None,
-            candidates: int, window: int) -> tuple[int, list[Match]]:
-        total, found = original(self, session, terms, tokens, ranges, candidates, window)  # type: ignore[arg-type]
-        rounds.append((ranges, total))
-        return total, found
-
-    monkeypatch.setattr(SearchIndex, "_round_postgres", spy)
-    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 3)
+    looks = watch_looks(monkeypatch, 3)
     ids = [hit.id for hit in services.practices.search(words="harbour", limit=2).hits]
     assert ids == sorted(made[:5], reverse=True)[:2]  # the five oldest say it in their title
     # The ids span 1100: the first look (about 1536 ids) already covers them all, so it is the whole index.
-    assert [ranges for ranges, _ in rounds] == [None]
-    assert rounds[0][1] == 12
+    assert [look.ranges for look in looks] == [None]
+    assert looks[0].total == 12
+
+
+def test_postgres_a_first_look_with_exactly_enough_matches_is_the_only_one(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postgres_only(services)
+    from tests.practices.test_search import spread_practices
+
+    made = spread_practices(services, 24, 80)  # ids 3 … 1843: the first look (from 256) holds the newest 20
+    looks = watch_looks(monkeypatch, 4)
+    ids = [hit.id for hit in services.practices.search(words="harbour walk", limit=3).hits]
+    # 20 candidates are ranked (twice the page, at least 20): exactly what the first look found, so it is the last.
+    assert len(looks) == 1 and looks[0].ranges is not None and looks[0].total == 20 and looks[0].ranked == 20
+    assert ids == sorted(made[5:], reverse=True)[:3]  # "Walks number…" in their titles: the newest first
 
 
 def test_postgres_the_look_widens_until_enough_match(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -287,25 +343,19 @@ def test_postgres_the_look_widens_until_enough_match(services: Services, monkeyp
     from tests.practices.test_search import spread_practices
 
     made = spread_practices(services, 30, 1000)
-    rounds: list[tuple[list[str] | None, int]] = []
-    original = SearchIndex._round_postgres
-
-    def spy(self: SearchIndex, session: object, terms: object, tokens: object, ranges: list[str] | None,
-            candidates: int, window: int) -> tuple[int, list[Match]]:
-        total, found = original(self, session, terms, tokens, ranges, candidates, window)  # type: ignore[arg-type]
-        rounds.append((ranges, total))
-        return total, found
-
-    monkeypatch.setattr(SearchIndex, "_round_postgres", spy)
-    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 4)
+    looks = watch_looks(monkeypatch, 4)
     top = max(made)
     ids = [hit.id for hit in services.practices.search(words="harbour walk", limit=3).hits]
     assert ids == sorted(made[5:], reverse=True)[:3]  # only the newest are ranked: not the titled oldest
-    first_ranges, first_total = rounds[0]
-    assert first_ranges is not None and first_ranges[0] == f"_r8_{(top - search_module.FIRST_SPAN + 1) >> 8}"
-    assert first_total == 2  # ids top-1000 and top within the first 1536 ids
-    assert len(rounds) == 2 and rounds[1][1] >= 4
+    first = looks[0]
+    assert first.ranges is not None and first.ranges[0] == f"_r8_{(top - search_module.FIRST_SPAN + 1) >> 8}"
+    # …up to one range beyond the newest id, where a practice added meanwhile would be.
+    assert first.ranges[-1] == f"_r8_{(top + 256) >> 8}"
+    assert first.total == 2  # ids top-1000 and top within the first 1536 ids
+    assert len(looks) == 2 and looks[1].total >= 4
+    assert first.ranked == 0 and looks[1].ranked >= 3  # a look that finds too few ranks nothing
     # A search for a word nobody wrote asks the whole index once the looks cover most of it, and stops there.
-    rounds.clear()
+    looks.clear()
     assert services.practices.search(words="zeppelin").hits == []
-    assert rounds[-1][0] is None and all(total == 0 for _, total in rounds)
+    assert looks[-1].ranges is None and all(look.total == 0 for look in looks)
+

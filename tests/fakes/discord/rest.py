@@ -231,18 +231,7 @@ class RestMixin:
         uid = int((req.json or {}).get("recipient_id", 0))
         if uid not in self.users:
             raise _unknown("User", 10013)
-        cid = self._dm_channels.get(uid)
-        if cid is None:
-            cid = self._ids.next()
-            self._dm_channels[uid] = cid
-            self.channels[cid] = {
-                "id": str(cid),
-                "type": 1,
-                "last_message_id": None,
-                "flags": 0,
-                "recipients": [copy.deepcopy(self.users[uid])],
-            }
-        return copy.deepcopy(self.channels[cid])
+        return copy.deepcopy(self.channels[self.dm_channel(uid)])
 
     @_route("GET", "/users/{user_id}")
     async def _r_user(self, req: Request, p: dict[str, str]) -> Any:

@@ -198,6 +198,22 @@ class WorldMixin:
         self._add_member_payload(gid, member)
         return copy.deepcopy(member)
 
+    def dm_channel(self, user_id: int | str) -> int:
+        """The id of the direct conversation between the bot and a user (opened by whichever side writes first)."""
+        uid = int(user_id)
+        cid = self._dm_channels.get(uid)
+        if cid is None:
+            cid = self._ids.next()
+            self._dm_channels[uid] = cid
+            self.channels[cid] = {
+                "id": str(cid),
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [copy.deepcopy(self.users[uid])],
+            }
+        return cid
+
     def add_webhook(self, channel_id: int | str, name: str = "Captain Hook", *, by_bot: bool = True) -> dict[str, Any]:
         """A webhook that already exists in a channel (``by_bot=False``: created by someone else, no token)."""
         channel = self._channel(int(channel_id))
