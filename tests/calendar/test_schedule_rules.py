@@ -337,12 +337,12 @@ def test_the_planner_does_not_run_twice_at_one_moment(demo: Core, clock: Movable
     assert runs == [START]
 
 
-def test_a_tick_reads_batch_after_batch_and_notices_that_fail_hold_none_back(demo: Core, clock: MovableClock,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(schedule_module, "BATCH", 3)
+def ana_reminders_due_with_broken_ones_refused(demo: Core, clock: MovableClock, monkeypatch: pytest.MonkeyPatch,
+                                                texts: tuple[str, ...]) -> tuple[schedule_module.Schedule, int]:
+    """Personal reminders of ana due now, one per text; handing over a batch holding a "broken" one fails."""
     schedule = demo.services.calendar.schedule
     ana = someone(demo, "ana").id or 0
-    for text in ("a", "broken 1", "broken 2", "b", "c", "d"):
+    for text in texts:
         schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
                         due=START + timedelta(hours=1))
     enqueue = schedule.delivery.enqueue
@@ -355,6 +355,14 @@ def test_a_tick_reads_batch_after_batch_and_notices_that_fail_hold_none_back(dem
 
     monkeypatch.setattr(schedule.delivery, "enqueue", refusing)
     clock.set(START + timedelta(hours=1))
+    return schedule, ana
+
+
+def test_a_tick_reads_batch_after_batch_and_notices_that_fail_hold_none_back(demo: Core, clock: MovableClock,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule_module, "BATCH", 3)
+    schedule, ana = ana_reminders_due_with_broken_ones_refused(
+        demo, clock, monkeypatch, ("a", "broken 1", "broken 2", "b", "c", "d"))
     report = schedule.tick()  # batches: a, broken 1, broken 2 | b | c | d (the broken two are skipped after once)
     assert (report.sent, report.failed) == (4, 2)
     assert sorted(n.text for n in schedule.pending_of(ana)) == ["broken 1", "broken 2"]  # tried at the next tick
@@ -418,20 +426,7 @@ def test_a_change_is_told_for_an_event_within_four_hundred_days_only(demo: Core)
 
 def test_a_tick_whose_whole_batch_fails_ends(demo: Core, clock: MovableClock, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(schedule_module, "BATCH", 2)
-    schedule = demo.services.calendar.schedule
-    ana = someone(demo, "ana").id or 0
-    for text in ("broken 1", "broken 2", "fine"):
-        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
-                        due=START + timedelta(hours=1))
-    enqueue = schedule.delivery.enqueue
-
-    def refusing(outgoing: Any) -> int:
-        outgoing = list(outgoing)
-        if any("broken" in one.reply.text for one in outgoing):
-            raise RuntimeError("cannot be written")
-        return enqueue(outgoing)
-
-    monkeypatch.setattr(schedule.delivery, "enqueue", refusing)
-    clock.set(START + timedelta(hours=1))
+    schedule, _ana = ana_reminders_due_with_broken_ones_refused(demo, clock, monkeypatch,
+                                                                ("broken 1", "broken 2", "fine"))
     report = schedule.tick()  # nothing of the first batch could be handed over: the tick ends, not loops
     assert (report.sent, report.failed) == (0, 2)
