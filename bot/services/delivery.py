@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 #: Claims made side by side by one sender (each takes one row in its own transaction).
 CLAIMS_AT_ONCE = 4
+#: Seconds a shutdown out of time gives the sends it cancels to end (a client library may ignore cancellation).
+CANCEL_GRACE = 1.0
 
 #: Builds the message in a language (`"fr"` -> the French `Reply`); called once per language needed.
 Compose = Callable[[str], Reply]
@@ -247,9 +249,15 @@ class DeliveryService:
             self._wake.set()
             if all(platform in self._active for platform in self.chats):
                 return
-        task = asyncio.ensure_future(self.run_due(self._stopping if self._running else None))
+        task = asyncio.ensure_future(self._background_round(self._stopping if self._running else None))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _background_round(self, stopping: Callable[[], bool] | None) -> None:
+        try:
+            await self.run_due(stopping)
+        except Exception:
+            log.exception("delivery: a round of sending failed; what is due goes at the next look")
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Send what is due, then wait for a kick, the next due time or `poll_interval`; until `stop` is set
@@ -303,7 +311,7 @@ class DeliveryService:
         for task in sending:
             task.cancel()
         if sending:
-            await asyncio.wait(sending, timeout=1.0)
+            await asyncio.wait(sending, timeout=CANCEL_GRACE)
         returned = await asyncio.to_thread(self.store.release, worker=self.worker, now=self.clock.now())
         if returned:
             log.warning("delivery: %d deliveries claimed but not sent went back to pending", returned)
@@ -351,15 +359,21 @@ class DeliveryService:
     async def _send_due_on(self, platform: str, stopping: Callable[[], bool] | None, kicked: asyncio.Event) -> int:
         attempted = 0
         in_flight: set[asyncio.Task[None]] = set()
+        failure: BaseException | None = None  # a claim that failed (the database): no more claims this round
         while True:
             kicked.clear()
-            while len(in_flight) < self.concurrency and not (stopping is not None and stopping()):
+            while (len(in_flight) < self.concurrency and failure is None
+                   and not (stopping is not None and stopping())):
                 # Each claim takes one row; a few run side by side (each its own transaction), so that claiming
                 # keeps up with sending when a thousand rows are due at once.
                 wanted = min(self.concurrency - len(in_flight), CLAIMS_AT_ONCE)
-                claims = await asyncio.gather(*(asyncio.to_thread(self.claim, platform) for _ in range(wanted)))
+                claims = await asyncio.gather(*(asyncio.to_thread(self.claim, platform) for _ in range(wanted)),
+                                              return_exceptions=True)
+                # The rows the other claims took are sent even when one claim failed: dropped, they would wait
+                # for their lease to end.
+                failure = next((claim for claim in claims if isinstance(claim, BaseException)), None)
                 for claim in claims:
-                    if claim is not None:
+                    if isinstance(claim, Claim):
                         attempted += 1
                         task = asyncio.create_task(self._process(claim))
                         in_flight.add(task)
@@ -368,6 +382,8 @@ class DeliveryService:
                 if None in claims:
                     break
             if not in_flight:
+                if failure is not None:
+                    raise failure
                 if kicked.is_set() and not (stopping is not None and stopping()):
                     continue  # rows enqueued while claiming
                 return attempted
