@@ -50,7 +50,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "bot/services/search.py",
         ["tests/practices/test_search.py", "tests/practices/test_search_edges.py"],
     ),
-    "delivery": ("bot/services/delivery.py", ["tests/delivery/test_outbox.py", "tests/delivery/test_outbox_rules.py"]),
+    "delivery": (
+        "bot/services/delivery.py",
+        ["tests/delivery/test_outbox.py", "tests/delivery/test_outbox_rules.py", "tests/delivery/test_slack.py",
+         "tests/delivery/test_discord.py", "tests/bridge/test_outage.py", "tests/delivery/test_sender_loop.py"],
+    ),
     "delivery_store": (
         "bot/services/delivery_store.py",
         ["tests/delivery/test_outbox.py", "tests/delivery/test_outbox_rules.py"],

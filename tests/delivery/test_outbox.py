@@ -169,6 +169,7 @@ async def test_a_delivery_past_its_expiry_is_given_up_not_sent_late(
     clock.advance(minutes=10)
     await delivery.drain()
     assert states(delivery, "reminder:9") == [("given_up", "expired")] and chat.texts() == []
+    assert delivery.store.rows("reminder:9")[0].detail == "not sent before it expired"
 
 
 async def test_a_claim_abandoned_by_a_crash_is_taken_over_after_its_lease(

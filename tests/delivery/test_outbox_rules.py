@@ -328,7 +328,12 @@ async def test_what_goes_wrong_in_an_attempt_becomes_an_outcome(delivery: Delive
                                                                 clock: MovableClock) -> None:
     class Broken(RecordingChat):
         async def post(self, channel: Identity, reply: Reply) -> str:
-            raise RuntimeError("boom")
+            raise RuntimeError("boom" + "!" * 400)
+
+    class Unnumbered(RecordingChat):  # a platform that answers without a message id
+        async def post(self, channel: Identity, reply: Reply) -> str:
+            await super().post(channel, reply)
+            return None  # type: ignore[return-value]
 
     class Silent(RecordingChat):
         async def post(self, channel: Identity, reply: Reply) -> str:
@@ -343,13 +348,15 @@ async def test_what_goes_wrong_in_an_attempt_becomes_an_outcome(delivery: Delive
     delivery.attach_chat(Broken())
     outcome = await delivery.attempt(held)
     assert outcome.error is not None and outcome.error.kind == ChatError.UNAVAILABLE and outcome.error.maybe_sent
-    assert "boom" in outcome.error.detail
+    assert outcome.error.detail.startswith("RuntimeError('boom!!") and len(outcome.error.detail) == 300
     delivery.attach_chat(Silent())
     delivery.attempt_timeout = 0.01
     outcome = await delivery.attempt(held)
     assert outcome.error is not None and outcome.error.maybe_sent and outcome.error.detail == "no answer in time"
     delivery.attach_chat(RecordingChat())
     assert await delivery.attempt(held) == Outcome(message_id="1")
+    delivery.attach_chat(Unnumbered())
+    assert await delivery.attempt(held) == Outcome(message_id="")
 
 
 def test_an_attempt_gives_up_well_before_the_lease_ends(core: Core) -> None:
@@ -548,6 +555,7 @@ async def test_a_send_that_waits_too_long_for_its_turn_is_not_posted_but_given_b
     assert chat.texts() == []
     assert outcome.error is not None and outcome.error.kind == ChatError.RATE_LIMITED
     assert outcome.error.retry_after == 0 and not outcome.error.maybe_sent  # tried again at once, nothing to check
+    assert outcome.error.detail == "waited too long for its turn"
 
 
 def test_a_sender_s_old_claim_is_void_once_it_claims_the_row_again(delivery: DeliveryService, store: DeliveryStore,
