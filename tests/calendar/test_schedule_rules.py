@@ -13,7 +13,7 @@ import pytest
 from bot.i18n import t
 from bot.messages import Identity
 from bot.models import Member
-from bot.models.calendar import CalendarEvent, NoticeKind, NoticeState
+from bot.models.calendar import CalendarEvent, Notice, NoticeKind, NoticeState
 from bot.services.calendar import schedule as schedule_module
 from bot.wiring import Core
 from tests.calendar.conftest import START, channel, person
@@ -46,6 +46,14 @@ def move_event(core: Core, event: CalendarEvent, start: str, end: str, **changes
 
 def subscribe(core: Core, where: Identity, scope: str, offsets: str, who: str) -> None:
     core.services.calendar.subscribe(where, scope, offsets, by=someone(core, who))
+
+
+def remind_ana(core: Core, *reminders: tuple[float, str]) -> list[Notice]:
+    """Personal reminders of ana by direct message, in Portuguese: (hours after START it is due, text) each."""
+    ana = someone(core, "ana").id or 0
+    return [core.services.calendar.schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text,
+                                                   locale="pt", due=START + timedelta(hours=hours))
+            for hours, text in reminders]
 
 
 def of_event(core: Core, event: CalendarEvent) -> list[tuple[str, datetime, NoticeState, datetime]]:
@@ -136,9 +144,8 @@ def test_a_person_s_reminders_are_returned_as_planned_and_listed_by_due_time(dem
     schedule = demo.services.calendar.schedule
     ana = someone(demo, "ana").id or 0
     due = START + timedelta(hours=5)
-    for hours, text in ((5, "later"), (2, "sooner"), (1, "first")):
-        notice = schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
-                                 due=START + timedelta(hours=hours))
+    planned = remind_ana(demo, (5, "later"), (2, "sooner"), (1, "first"))
+    for notice, text in zip(planned, ("later", "sooner", "first"), strict=True):
         assert (notice.text, notice.state, notice.kind) == (text, NoticeState.planned, NoticeKind.personal)
     assert notice.due_at.replace(tzinfo=UTC) == START + timedelta(hours=1) and notice.key.startswith("remind:")
     assert [n.text for n in schedule.pending_of(ana)] == ["first", "sooner", "later"]
@@ -286,10 +293,7 @@ def test_a_reminder_of_an_event_changed_elsewhere_is_dropped_when_it_falls_due(d
 
 def test_one_tick_counts_every_notice_it_hands_over_and_stamps_each(demo: Core, clock: MovableClock) -> None:
     schedule = demo.services.calendar.schedule
-    ana = someone(demo, "ana").id or 0
-    for hours, text in ((1, "missed 1"), (1, "missed 2"), (13, "late 1"), (13, "late 2")):
-        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
-                        due=START + timedelta(hours=hours))
+    remind_ana(demo, (1, "missed 1"), (1, "missed 2"), (13, "late 1"), (13, "late 2"))
     clock.set(START + timedelta(hours=13, minutes=16))  # the first two are no longer useful, the others late
     report = schedule.tick()
     assert (report.missed, report.late, report.sent) == (2, 2, 0)
@@ -299,8 +303,7 @@ def test_one_tick_counts_every_notice_it_hands_over_and_stamps_each(demo: Core, 
 def test_a_notice_another_worker_handed_over_first_is_not_counted_again(demo: Core, clock: MovableClock,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     schedule = demo.services.calendar.schedule
-    schedule.remind(member_id=someone(demo, "ana").id or 0, target=person("ana"), direct=True, text="call",
-                    locale="pt", due=START + timedelta(hours=1))
+    remind_ana(demo, (1, "call"))
     clock.set(START + timedelta(hours=1))
     seen = schedule.due(clock.now())  # both workers read the notice as due...
     assert schedule.tick().sent == 1  # ...one hands it over and marks it
@@ -313,10 +316,7 @@ def test_a_notice_another_worker_handed_over_first_is_not_counted_again(demo: Co
 
 def test_what_is_due_comes_earliest_first_up_to_a_limit(demo: Core, clock: MovableClock) -> None:
     schedule = demo.services.calendar.schedule
-    ana = someone(demo, "ana").id or 0
-    for hours, text in ((3, "third"), (1, "first"), (2, "second"), (4, "not yet")):
-        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
-                        due=START + timedelta(hours=hours))
+    remind_ana(demo, (3, "third"), (1, "first"), (2, "second"), (4, "not yet"))
     clock.set(START + timedelta(hours=3))
     assert [n.text for n in schedule.due(clock.now())] == ["first", "second", "third"]
     assert [n.text for n in schedule.due(clock.now(), limit=2)] == ["first", "second"]
@@ -342,9 +342,7 @@ def ana_reminders_due_with_broken_ones_refused(demo: Core, clock: MovableClock, 
     """Personal reminders of ana due now, one per text; handing over a batch holding a "broken" one fails."""
     schedule = demo.services.calendar.schedule
     ana = someone(demo, "ana").id or 0
-    for text in texts:
-        schedule.remind(member_id=ana, target=person("ana"), direct=True, text=text, locale="pt",
-                        due=START + timedelta(hours=1))
+    remind_ana(demo, *((1, text) for text in texts))
     enqueue = schedule.delivery.enqueue
 
     def refusing(outgoing: Any) -> int:
